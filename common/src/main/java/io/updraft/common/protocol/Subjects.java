@@ -1,0 +1,144 @@
+package io.updraft.common.protocol;
+
+/**
+ * Every NATS subject Updraft uses, in one place (PROTOCOL.md section 2). Components never
+ * write subject literals; parameterised subjects have factory methods.
+ *
+ * <p>Queue groups are used exactly where CF v1 used them: {@link #QUEUE_CC} on the
+ * health-manager request subjects and {@link #QUEUE_STAGING} on {@link #STAGING}.
+ */
+public final class Subjects {
+
+  private Subjects() {
+  }
+
+  // component registry (section 1)
+  public static final String COMPONENT_ANNOUNCE = "vcap.component.announce";
+  public static final String COMPONENT_DISCOVER = "vcap.component.discover";
+
+  // DEA (section 3)
+  public static final String DEA_HELLO = "dea.start";
+  public static final String DEA_ADVERTISE = "dea.advertise";
+  public static final String DEA_LOCATE = "dea.locate";
+  public static final String DEA_DISCOVER = "dea.discover";
+  public static final String DEA_STOP = "dea.stop";
+  public static final String DEA_UPDATE = "dea.update";
+  public static final String DEA_FIND_DROPLET = "dea.find.droplet";
+  public static final String DEA_STATUS = "dea.status";
+  public static final String DEA_HEARTBEAT = "dea.heartbeat";
+  /** Pattern matching every DEA's start subject, for tools that watch the bus. */
+  public static final String DEA_START_ANY = "dea.*.start";
+
+  /** {@code dea.<uuid>.start}: start one instance on that DEA. */
+  public static String deaStart(String deaId) {
+    return "dea." + token(deaId, "dea id") + ".start";
+  }
+
+  // droplets (sections 3.9, 3.10, 4.5)
+  public static final String DROPLET_STATUS = "droplet.status";
+  public static final String DROPLET_EXITED = "droplet.exited";
+  public static final String DROPLET_UPDATED = "droplet.updated";
+
+  // health manager (sections 4.4, 5)
+  public static final String HM_START = "healthmanager.start";
+  public static final String HM_STATUS = "healthmanager.status";
+  public static final String HM_HEALTH = "healthmanager.health";
+  public static final String HM_DROPLET = "healthmanager.droplet";
+  public static final String HM_REQUESTS = "cloudcontrollers.hm.requests";
+  /** Stackato DEA-pool scaling requests (PROTOCOL.md decision 4). */
+  public static final String HM_SCALE_REQUESTS = "cloudcontrollers.hm.scalerequests";
+  public static final String QUEUE_CC = "cc";
+  public static final String BULK_CREDENTIALS = "cloudcontroller.bulk.credentials";
+
+  /** {@code cloudcontrollers.hm.requests[.<partition>]}; a blank partition gives the plain subject. */
+  public static String hmRequests(String partition) {
+    return partition == null || partition.isBlank()
+        ? HM_REQUESTS : HM_REQUESTS + "." + token(partition, "partition");
+  }
+
+  public static String bulkCredentials(String partition) {
+    return partition == null || partition.isBlank()
+        ? BULK_CREDENTIALS : BULK_CREDENTIALS + "." + token(partition, "partition");
+  }
+
+  // router (section 6)
+  public static final String ROUTER_REGISTER = "router.register";
+  public static final String ROUTER_UNREGISTER = "router.unregister";
+  public static final String ROUTER_START = "router.start";
+  public static final String ROUTER_GREET = "router.greet";
+  public static final String ROUTER_ACTIVE_APPS = "router.active_apps";
+
+  // staging (section 7)
+  public static final String STAGING = "staging";
+  public static final String QUEUE_STAGING = "staging";
+
+  // cloud controller events (section 4.7)
+  public static final String CC_EVENTS = "vcap.cc.events";
+
+  // services (section 9): <svc> is the service's bus name, e.g. AuaaS for postgresql
+  public static String serviceAnnounce(String busName) {
+    return token(busName, "service bus name") + ".announce";
+  }
+
+  public static String serviceDiscover(String busName) {
+    return token(busName, "service bus name") + ".discover";
+  }
+
+  public static String serviceProvision(String busName, String nodeId) {
+    return serviceOp(busName, "provision", nodeId);
+  }
+
+  public static String serviceUnprovision(String busName, String nodeId) {
+    return serviceOp(busName, "unprovision", nodeId);
+  }
+
+  public static String serviceBind(String busName, String nodeId) {
+    return serviceOp(busName, "bind", nodeId);
+  }
+
+  public static String serviceUnbind(String busName, String nodeId) {
+    return serviceOp(busName, "unbind", nodeId);
+  }
+
+  private static String serviceOp(String busName, String op, String nodeId) {
+    return token(busName, "service bus name") + "." + op + "." + token(nodeId, "node id");
+  }
+
+  /**
+   * A subject token must not contain separators or wildcards: a DEA id of {@code ">"} would
+   * otherwise address every subscriber.
+   */
+  static String token(String value, String what) {
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException(what + " must not be empty");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '.' || c == '*' || c == '>' || Character.isWhitespace(c)) {
+        throw new IllegalArgumentException(what + " is not a valid subject token: " + value);
+      }
+    }
+    return value;
+  }
+
+  /**
+   * Whether {@code subject} matches the NATS subscription {@code pattern} ({@code *} matches
+   * one token, a trailing {@code >} one or more).
+   */
+  public static boolean matches(String pattern, String subject) {
+    String[] p = pattern.split("\\.", -1);
+    String[] s = subject.split("\\.", -1);
+    for (int i = 0; i < p.length; i++) {
+      if (p[i].equals(">")) {
+        return i == p.length - 1 && s.length > i;
+      }
+      if (i >= s.length) {
+        return false;
+      }
+      if (!p[i].equals("*") && !p[i].equals(s[i])) {
+        return false;
+      }
+    }
+    return p.length == s.length;
+  }
+}

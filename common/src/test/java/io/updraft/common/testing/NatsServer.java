@@ -1,0 +1,133 @@
+package io.updraft.common.testing;
+
+import io.nats.NatsServerRunner;
+import io.updraft.common.bus.NatsConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A real {@code nats-server} process for tests, with user/password authentication, on a free
+ * port that it keeps across {@link #stop()} and {@link #start()} so clients can reconnect.
+ *
+ * <p>The binary is taken from {@code $nats_server_path}, the PATH, or /usr/sbin and /usr/bin
+ * (where Debian's {@code nats-server} package puts it). A missing binary is a test failure
+ * with a message saying how to install it, never a skip.
+ */
+public final class NatsServer implements AutoCloseable {
+
+  public static final String USER = "updraft-test";
+  public static final String PASSWORD = "nats-test-secret";
+
+  /** nats-server's own start-up chatter is noise in test output; its warnings are not. */
+  private static final Logger SERVER_OUTPUT = quietLogger();
+
+  private final int port;
+  private NatsServerRunner runner;
+
+  private NatsServer(int port) {
+    this.port = port;
+  }
+
+  /** Starts a server on a free port. */
+  public static NatsServer start() {
+    NatsServer server = new NatsServer(freePort());
+    server.startProcess();
+    return server;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code nats://127.0.0.1:<port>} (credentials are not in the URL). */
+  public String url() {
+    return "nats://127.0.0.1:" + port;
+  }
+
+  /** A bus config that authenticates to this server. */
+  public NatsConfig config() {
+    return new NatsConfig(List.of(url()), USER, PASSWORD, null, 1_000L, 200L);
+  }
+
+  public boolean isRunning() {
+    return runner != null;
+  }
+
+  /** Kills the server process (clients see a disconnect). */
+  public synchronized void stop() {
+    if (runner != null) {
+      try {
+        runner.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("could not stop nats-server", e);
+      }
+      runner = null;
+    }
+  }
+
+  /** Starts the server again on the same port. */
+  public synchronized void restart() {
+    stop();
+    startProcess();
+  }
+
+  private synchronized void startProcess() {
+    try {
+      runner = NatsServerRunner.builder()
+          .port(port)
+          .executablePath(binary())
+          .configInserts(new String[] {
+              "authorization {", "  user: \"" + USER + "\"", "  password: \"" + PASSWORD + "\"",
+              "}"})
+          .outputLogger(SERVER_OUTPUT)
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("nats-server did not start on port " + port, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** Locates the nats-server binary or fails with instructions. */
+  public static Path binary() {
+    String configured = System.getenv("nats_server_path");
+    if (configured != null && Files.isExecutable(Path.of(configured))) {
+      return Path.of(configured);
+    }
+    String path = System.getenv().getOrDefault("PATH", "");
+    for (String dir : (path + ":/usr/sbin:/usr/bin:/usr/local/bin").split(":")) {
+      if (!dir.isEmpty()) {
+        Path candidate = Path.of(dir, "nats-server");
+        if (Files.isExecutable(candidate)) {
+          return candidate;
+        }
+      }
+    }
+    throw new IllegalStateException("nats-server is not installed: run scripts/setup-deps "
+        + "(installs the Debian/Ubuntu nats-server package) or set nats_server_path");
+  }
+
+  private static Logger quietLogger() {
+    Logger logger = Logger.getLogger("io.updraft.testing.nats-server");
+    logger.setLevel(Level.WARNING);
+    return logger;
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
