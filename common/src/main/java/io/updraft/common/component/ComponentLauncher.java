@@ -49,11 +49,26 @@ public final class ComponentLauncher {
   /** A started component; {@link #stop()} takes it down in reverse order. */
   public record Running<C extends ComponentConfig>(Runtime<C> runtime, String deploymentId) {
 
-    public Future<Void> stop() {
-      Vertx vertx = runtime.vertx();
-      return vertx.undeploy(deploymentId)
-          .eventually(() -> runtime.bus().close())
-          .eventually(vertx::close);
+    /**
+     * Undeploys the verticle, closes the bus, then Vert.x; each step is bounded. Call it from
+     * a thread that is not one of this component's (a shutdown hook, a test): Vert.x cannot
+     * report its own close on an event loop it is shutting down.
+     */
+    public void stop() {
+      step(runtime.vertx().undeploy(deploymentId), "undeploy");
+      step(runtime.bus().close(), "bus close");
+      step(runtime.vertx().close(), "vertx close");
+    }
+
+    private static void step(Future<?> future, String what) {
+      try {
+        future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        log.atWarn().setMessage("component.stop.incomplete").addKeyValue("step", what)
+            .addKeyValue("error", String.valueOf(e.getMessage())).log();
+      }
     }
   }
 
@@ -115,12 +130,7 @@ public final class ComponentLauncher {
     }
     java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.atInfo().setMessage("component.stopping").addKeyValue("type", type).log();
-      try {
-        running.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        log.atWarn().setMessage("component.stop.incomplete")
-            .addKeyValue("error", String.valueOf(e.getMessage())).log();
-      }
+      running.stop();
     }, type + "-shutdown"));
   }
 
