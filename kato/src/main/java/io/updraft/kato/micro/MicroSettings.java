@@ -1,0 +1,54 @@
+package io.updraft.kato.micro;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.updraft.common.component.ComponentIdentity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * What a micro cloud keeps between starts ({@code $UPDRAFT_HOME/micro/micro.yml}, mode 0600):
+ * its NATS port and credentials, generated on the first start, so a second start is the same
+ * cloud.
+ */
+record MicroSettings(
+    @JsonProperty("nats_port") int natsPort,
+    @JsonProperty("nats_user") String natsUser,
+    @JsonProperty("nats_password") String natsPassword) {
+
+  private static final YAMLMapper YAML = YAMLMapper.builder()
+      .serializationInclusion(JsonInclude.Include.NON_NULL).build();
+
+  static MicroSettings loadOrCreate(Path file, int defaultPort) throws IOException {
+    if (Files.isRegularFile(file)) {
+      return YAML.readValue(file.toFile(), MicroSettings.class);
+    }
+    MicroSettings created = new MicroSettings(defaultPort, "updraft",
+        ComponentIdentity.secureId());
+    created.write(file);
+    return created;
+  }
+
+  MicroSettings withPort(int port) {
+    return new MicroSettings(port, natsUser, natsPassword);
+  }
+
+  void write(Path file) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rw-------")));
+    YAML.writeValue(tmp.toFile(), this);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Override
+  public String toString() {
+    return "MicroSettings{nats_port=" + natsPort + ", nats_user=" + natsUser + "}";
+  }
+}
