@@ -49,6 +49,10 @@ public final class Subjects {
   public static final String HM_SCALE_REQUESTS = "cloudcontrollers.hm.scalerequests";
   public static final String QUEUE_CC = "cc";
   public static final String BULK_CREDENTIALS = "cloudcontroller.bulk.credentials";
+  /** Pattern matching every partition's HM request subject (not the unpartitioned one). */
+  public static final String HM_REQUESTS_ANY_PARTITION = "cloudcontrollers.hm.requests.*";
+  /** Pattern matching every partition's bulk-credentials subject (not the unpartitioned one). */
+  public static final String BULK_CREDENTIALS_ANY_PARTITION = "cloudcontroller.bulk.credentials.*";
 
   /** {@code cloudcontrollers.hm.requests[.<partition>]}; a blank partition gives the plain subject. */
   public static String hmRequests(String partition) {
@@ -75,7 +79,20 @@ public final class Subjects {
   // cloud controller events (section 4.7)
   public static final String CC_EVENTS = "vcap.cc.events";
 
+  /**
+   * Prefix of the reply subjects requesters subscribe to (the jnats default). Replies are
+   * addressed there, so their subject says nothing about their type.
+   */
+  public static final String INBOX_PREFIX = "_INBOX.";
+
   // services (section 9): <svc> is the service's bus name, e.g. AuaaS for postgresql
+  /** Patterns matching the per-service subjects of every service, for tools that watch the bus. */
+  public static final String SERVICE_ANNOUNCE_ANY = "*.announce";
+  public static final String SERVICE_PROVISION_ANY = "*.provision.*";
+  public static final String SERVICE_UNPROVISION_ANY = "*.unprovision.*";
+  public static final String SERVICE_BIND_ANY = "*.bind.*";
+  public static final String SERVICE_UNBIND_ANY = "*.unbind.*";
+
   public static String serviceAnnounce(String busName) {
     return token(busName, "service bus name") + ".announce";
   }

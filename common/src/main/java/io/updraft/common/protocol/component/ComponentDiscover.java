@@ -1,6 +1,7 @@
 package io.updraft.common.protocol.component;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.updraft.common.protocol.Immutable;
 import io.updraft.common.protocol.Json;
 import io.updraft.common.protocol.Require;
 import io.updraft.common.protocol.WireMessage;
@@ -35,7 +36,7 @@ public record ComponentDiscover(
   public ComponentDiscover {
     Require.nonBlank(type, "type");
     Require.nonBlank(uuid, "uuid");
-    credentials = credentials == null ? List.of() : List.copyOf(credentials);
+    credentials = Immutable.list(credentials);
   }
 
   public static ComponentDiscover fromJson(byte[] payload) {

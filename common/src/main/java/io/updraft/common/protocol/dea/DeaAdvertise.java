@@ -1,6 +1,7 @@
 package io.updraft.common.protocol.dea;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.updraft.common.protocol.Immutable;
 import io.updraft.common.protocol.Json;
 import io.updraft.common.protocol.Require;
 import io.updraft.common.protocol.WireMessage;
@@ -27,7 +28,7 @@ public record DeaAdvertise(
   public DeaAdvertise {
     Require.nonBlank(id, "id");
     Require.present(availableMemoryMb, "available_memory");
-    runtimes = runtimes == null ? List.of() : List.copyOf(runtimes);
+    runtimes = Immutable.list(runtimes);
   }
 
   public static DeaAdvertise fromJson(byte[] payload) {

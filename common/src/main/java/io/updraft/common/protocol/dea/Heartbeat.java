@@ -1,6 +1,7 @@
 package io.updraft.common.protocol.dea;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.updraft.common.protocol.Immutable;
 import io.updraft.common.protocol.Json;
 import io.updraft.common.protocol.Require;
 import io.updraft.common.protocol.WireMessage;
@@ -20,7 +21,7 @@ public record Heartbeat(
     @JsonProperty("droplets") List<InstanceHeartbeat> droplets) implements WireMessage {
 
   public Heartbeat {
-    droplets = droplets == null ? List.of() : List.copyOf(droplets);
+    droplets = Immutable.list(droplets);
   }
 
   public static Heartbeat fromJson(byte[] payload) {

@@ -1,0 +1,142 @@
+package io.updraft.kato.micro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.Subscription;
+import io.updraft.common.protocol.component.ComponentDiscover;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The micro cloud as an operator runs it: {@code kato micro up} from the built jar, every
+ * component answering on the bus, everything stopped on SIGTERM, the same cloud on restart.
+ */
+class MicroCloudIT {
+
+  private static final Path KATO_JAR = Path.of("target", "updraft-kato.jar").toAbsolutePath();
+  private static final Path SOURCE_TREE = Path.of("").toAbsolutePath().getParent();
+
+  @TempDir
+  Path home;
+
+  private Process micro;
+  private final StringBuffer output = new StringBuffer();
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    if (micro != null && micro.isAlive()) {
+      micro.destroy();
+      micro.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private void startMicro() throws IOException {
+    output.setLength(0);
+    ProcessBuilder builder = new ProcessBuilder(MicroCloud.javaBinary(), "-jar",
+        KATO_JAR.toString(), "micro", "up", "--jars", SOURCE_TREE.toString())
+        .redirectErrorStream(true);
+    builder.environment().put("UPDRAFT_HOME", home.toString());
+    micro = builder.start();
+    Process started = micro;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(
+          started.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          output.append(line).append('\n');
+        }
+      } catch (IOException e) {
+        // process ended
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200))
+        .until(() -> output.toString().contains("Updraft micro cloud is up.")
+            || !started.isAlive());
+    assertThat(output.toString()).as("micro cloud output").contains("Updraft micro cloud is up.");
+  }
+
+  private JsonNode settings() throws IOException {
+    return new YAMLMapper().readTree(home.resolve("micro/micro.yml").toFile());
+  }
+
+  private List<ComponentDiscover> discover(JsonNode settings) throws Exception {
+    Options options = new Options.Builder()
+        .server("nats://127.0.0.1:" + settings.get("nats_port").asInt())
+        .userInfo(settings.get("nats_user").asText().toCharArray(),
+            settings.get("nats_password").asText().toCharArray())
+        .build();
+    try (Connection nats = Nats.connect(options)) {
+      String inbox = nats.createInbox();
+      Subscription sub = nats.subscribe(inbox);
+      nats.publish("vcap.component.discover", inbox, "{}".getBytes(StandardCharsets.UTF_8));
+      List<ComponentDiscover> replies = new ArrayList<>();
+      io.nats.client.Message msg;
+      while ((msg = sub.nextMessage(Duration.ofSeconds(2))) != null) {
+        replies.add(ComponentDiscover.fromJson(msg.getData()));
+      }
+      return replies;
+    }
+  }
+
+  private static boolean listening(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void startsEveryComponentStopsThemAllAndRestartsAsTheSameCloud() throws Exception {
+    startMicro();
+    JsonNode settings = settings();
+    int natsPort = settings.get("nats_port").asInt();
+    assertThat(Files.getPosixFilePermissions(home.resolve("micro/micro.yml")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(home.resolve("node.yml")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(output.toString()).doesNotContain(settings.get("nats_password").asText());
+
+    List<ComponentDiscover> components = discover(settings);
+    Set<String> types = new HashSet<>();
+    components.forEach(c -> types.add(c.type()));
+    assertThat(types).containsExactlyInAnyOrder("CloudController", "Router", "HealthManager",
+        "Stager", "DEA", "ServicesNode");
+    List<Integer> statusPorts = components.stream()
+        .map(c -> Integer.parseInt(c.host().substring(c.host().lastIndexOf(':') + 1))).toList();
+
+    micro.destroy();
+    assertThat(micro.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(listening(natsPort)).isFalse();
+    assertThat(statusPorts).noneMatch(MicroCloudIT::listening);
+
+    startMicro();
+    assertThat(settings()).isEqualTo(settings);
+    assertThat(discover(settings)).hasSize(6);
+  }
+}
