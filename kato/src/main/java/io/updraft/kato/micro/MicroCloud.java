@@ -48,14 +48,16 @@ public final class MicroCloud {
 
   private final Path home;
   private final Path jars;
+  private final Integer natsPort;
   private final PrintWriter out;
   private final List<ChildProcess> children = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, ComponentDiscover> components = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
-  MicroCloud(Path home, Path jars, PrintWriter out) {
+  MicroCloud(Path home, Path jars, Integer natsPort, PrintWriter out) {
     this.home = home;
     this.jars = jars;
+    this.natsPort = natsPort;
     this.out = out;
   }
 
@@ -65,8 +67,15 @@ public final class MicroCloud {
     Path logs = micro.resolve("logs");
     Files.createDirectories(logs);
     MicroSettings settings = MicroSettings.loadOrCreate(micro.resolve("micro.yml"),
-        DEFAULT_NATS_PORT);
+        natsPort != null ? natsPort : DEFAULT_NATS_PORT);
+    if (natsPort != null && natsPort != settings.natsPort()) {
+      settings = settings.withPort(natsPort);
+      settings.write(micro.resolve("micro.yml"));
+    }
     if (!portFree(settings.natsPort())) {
+      if (natsPort != null) {
+        throw new IllegalStateException("port " + natsPort + " is already in use");
+      }
       int port = freePort();
       out.printf("port %d is taken (another NATS?); this micro cloud's NATS uses %d%n",
           settings.natsPort(), port);

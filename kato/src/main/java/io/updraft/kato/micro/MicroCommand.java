@@ -30,6 +30,11 @@ public final class MicroCommand {
             + "jar was built in)")
     Path jars;
 
+    @Option(names = "--nats-port", paramLabel = "PORT",
+        description = "port of the micro cloud's own NATS (default: the one it used last "
+            + "time, else 4222, else a free port)")
+    Integer natsPort;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
         description = "how long to wait for every component (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
@@ -43,7 +48,11 @@ public final class MicroCommand {
         err.println("kato micro: cannot find the component jars; pass --jars DIR");
         return 2;
       }
-      MicroCloud cloud = new MicroCloud(NodeConfig.home(), jarDir, out);
+      if (natsPort != null && (natsPort < 1 || natsPort > 65535)) {
+        err.println("kato micro: --nats-port must be between 1 and 65535");
+        return 2;
+      }
+      MicroCloud cloud = new MicroCloud(NodeConfig.home(), jarDir, natsPort, out);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         out.println("stopping the micro cloud");
         out.flush();

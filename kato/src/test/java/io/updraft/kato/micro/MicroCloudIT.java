@@ -41,6 +41,7 @@ class MicroCloudIT {
   @TempDir
   Path home;
 
+  private final int natsPort = io.updraft.common.testing.NatsServer.freePort();
   private Process micro;
   private final StringBuffer output = new StringBuffer();
 
@@ -55,7 +56,8 @@ class MicroCloudIT {
   private void startMicro() throws IOException {
     output.setLength(0);
     ProcessBuilder builder = new ProcessBuilder(MicroCloud.javaBinary(), "-jar",
-        KATO_JAR.toString(), "micro", "up", "--jars", SOURCE_TREE.toString())
+        KATO_JAR.toString(), "micro", "up", "--jars", SOURCE_TREE.toString(),
+        "--nats-port", String.valueOf(natsPort))
         .redirectErrorStream(true);
     builder.environment().put("UPDRAFT_HOME", home.toString());
     micro = builder.start();
@@ -115,7 +117,7 @@ class MicroCloudIT {
   void startsEveryComponentStopsThemAllAndRestartsAsTheSameCloud() throws Exception {
     startMicro();
     JsonNode settings = settings();
-    int natsPort = settings.get("nats_port").asInt();
+    assertThat(settings.get("nats_port").asInt()).isEqualTo(natsPort);
     assertThat(Files.getPosixFilePermissions(home.resolve("micro/micro.yml")))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(Files.getPosixFilePermissions(home.resolve("node.yml")))
