@@ -1,11 +1,10 @@
 package io.updraft.controller;
 
 import io.updraft.common.component.ComponentLauncher;
-import io.updraft.common.config.BasicComponentConfig;
 
 /**
- * Entry point of the CloudController component: cloud controller: REST API, apps, staging orchestration, placement, DEA scaling. For now it joins the bus and
- * serves the shared operations surface; its own responders arrive with their issues.
+ * Entry point of the cloud controller: the public REST API (CF v1 compatible), users and
+ * tokens, apps and routes in a SQL database; staging, placement and DEA scaling as they land.
  */
 public final class ControllerMain {
 
@@ -15,7 +14,7 @@ public final class ControllerMain {
   }
 
   public static void main(String[] args) {
-    ComponentLauncher.main(args, TYPE, BasicComponentConfig.class,
-        runtime -> new ControllerVerticle(runtime.bus(), runtime.component()));
+    ComponentLauncher.main(args, TYPE, ControllerConfig.class,
+        runtime -> new ControllerVerticle(runtime.bus(), runtime.component(), runtime.config()));
   }
 }

@@ -1,19 +1,106 @@
 package io.updraft.controller;
 
 import io.updraft.common.bus.Bus;
+import io.updraft.common.bus.Subscription;
 import io.updraft.common.component.Component;
 import io.updraft.common.component.ComponentVerticle;
+import io.updraft.common.protocol.Empty;
+import io.updraft.common.protocol.Subjects;
+import io.updraft.common.protocol.router.RouteRegistration;
+import io.updraft.common.protocol.router.RouterStart;
+import io.updraft.controller.api.ApiServer;
+import io.updraft.controller.apps.AppStore;
+import io.updraft.controller.db.Database;
+import io.updraft.controller.db.Settings;
+import io.updraft.controller.users.PasswordHasher;
+import io.updraft.controller.users.TokenService;
+import io.updraft.controller.users.UserStore;
 import io.vertx.core.Future;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The CloudController's main verticle. */
+/**
+ * Wires the cloud controller in a fixed order: database, stores, admins, API server, router
+ * registration of the API host. Stops in reverse.
+ */
 final class ControllerVerticle extends ComponentVerticle {
 
-  ControllerVerticle(Bus bus, Component component) {
+  private static final Logger log = LoggerFactory.getLogger(ControllerVerticle.class);
+
+  private final ControllerConfig config;
+  private final Clock clock = Clock.systemUTC();
+  private Database db;
+  private ApiServer api;
+  private Subscription routerStart;
+  private RouteRegistration apiRoute;
+
+  ControllerVerticle(Bus bus, Component component, ControllerConfig config) {
     super(bus, component);
+    this.config = config;
   }
 
   @Override
   protected Future<?> startResponders() {
-    return Future.succeededFuture();
+    return Database.open(vertx, config.database(), Path.of(config.dataDir()))
+        .compose(database -> {
+          db = database;
+          return new Settings(db).secret("token_secret", 32);
+        })
+        .compose(secret -> {
+          TokenService tokens = new TokenService(secret,
+              Duration.ofSeconds(config.tokenExpirationSeconds()), clock);
+          UserStore users = new UserStore(db,
+              new PasswordHasher(config.passwordHashIterations()), clock);
+          AppStore apps = new AppStore(db, clock);
+          api = new ApiServer(vertx, config, users, apps, tokens);
+          return ensureAdmins(users).compose(v -> api.start());
+        })
+        .map(port -> {
+          apiRoute = new RouteRegistration(component.identity().localIp(), port,
+              List.of(config.externalUri()), Map.of("component", "CloudController"), null,
+              null, null);
+          bus.publish(Subjects.ROUTER_REGISTER, apiRoute);
+          routerStart = bus.subscribe(Subjects.ROUTER_START, RouterStart.class,
+              d -> bus.publish(Subjects.ROUTER_REGISTER, apiRoute));
+          bus.publish(Subjects.DEA_LOCATE, Empty.INSTANCE);
+          log.atInfo().setMessage("controller.api.listening")
+              .addKeyValue("port", port).addKeyValue("external_uri", config.externalUri()).log();
+          return null;
+        });
+  }
+
+  private Future<Void> ensureAdmins(UserStore users) {
+    Future<Void> chain = Future.succeededFuture();
+    for (ControllerConfig.Admin admin : config.admins()) {
+      chain = chain.compose(v -> users.ensure(admin.email(), admin.password(), true)
+          .mapEmpty());
+    }
+    return chain;
+  }
+
+  @Override
+  protected Future<?> stopResponders() {
+    if (routerStart != null) {
+      routerStart.close();
+    }
+    if (apiRoute != null) {
+      bus.publish(Subjects.ROUTER_UNREGISTER, apiRoute);
+    }
+    Future<Void> stopped = api == null ? Future.succeededFuture() : api.stop();
+    return stopped.eventually(() -> db == null ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          db.close();
+          return null;
+        }));
+  }
+
+  /** The API's port once started (tests use port 0). */
+  int apiPort() {
+    return apiRoute == null ? -1 : apiRoute.port();
   }
 }

@@ -1,0 +1,124 @@
+package io.updraft.controller;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.updraft.common.bus.NatsConfig;
+import io.updraft.common.config.ComponentConfig;
+import io.updraft.common.config.ConfigException;
+import io.updraft.common.config.StatusConfig;
+import io.updraft.controller.db.DatabaseConfig;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The cloud controller's config.
+ *
+ * <pre>
+ * external_uri: api.example.com     # the API host; apps get &lt;name&gt;.example.com
+ * port: 9022
+ * data_dir: /var/lib/updraft/controller
+ * database: {url: jdbc:postgresql://10.0.5.6/updraft, user: updraft, password: …}
+ * allow_registration: true
+ * admins: [{email: admin@example.com, password: …}]
+ * default_limits: {memory_mb: 4096, app_uris: 4, services: 16, apps: 20}
+ * </pre>
+ */
+public record ControllerConfig(
+    @JsonProperty("nats") NatsConfig nats,
+    @JsonProperty("status") StatusConfig status,
+    @JsonProperty("index") Integer index,
+    @JsonProperty("local_ip") String localIp,
+    @JsonProperty("external_uri") String externalUri,
+    @JsonProperty("host") String host,
+    @JsonProperty("port") Integer port,
+    @JsonProperty("data_dir") String dataDir,
+    @JsonProperty("database") DatabaseConfig database,
+    @JsonProperty("allow_registration") Boolean allowRegistration,
+    @JsonProperty("admins") List<Admin> admins,
+    @JsonProperty("token_expiration_seconds") Long tokenExpirationSeconds,
+    @JsonProperty("password_hash_iterations") Integer passwordHashIterations,
+    @JsonProperty("default_limits") Limits defaultLimits,
+    @JsonProperty("admin_limits") Limits adminLimits) implements ComponentConfig {
+
+  /** An administrator created (or reset) at every start. */
+  public record Admin(@JsonProperty("email") String email,
+      @JsonProperty("password") String password) {
+
+    @Override
+    public String toString() {
+      return "Admin{email=" + email + "}";
+    }
+  }
+
+  /** Per-user quota, as shown in {@code /info}. */
+  public record Limits(
+      @JsonProperty("memory_mb") Integer memoryMb,
+      @JsonProperty("app_uris") Integer appUris,
+      @JsonProperty("services") Integer services,
+      @JsonProperty("apps") Integer apps) {
+  }
+
+  public ControllerConfig {
+    nats = nats == null ? new NatsConfig(null, null, null, null, null, null) : nats;
+    status = status == null ? StatusConfig.defaults() : status;
+    externalUri = externalUri == null ? "api.localhost" : externalUri.toLowerCase();
+    host = host == null ? "0.0.0.0" : host;
+    port = port == null ? 9022 : port;
+    dataDir = dataDir == null ? defaultDataDir() : dataDir;
+    database = database == null ? DatabaseConfig.defaults() : database;
+    allowRegistration = allowRegistration == null || allowRegistration;
+    admins = admins == null ? List.of() : List.copyOf(admins);
+    tokenExpirationSeconds = tokenExpirationSeconds == null ? 7 * 24 * 3600L
+        : tokenExpirationSeconds;
+    passwordHashIterations = passwordHashIterations == null ? 210_000 : passwordHashIterations;
+    defaultLimits = withDefaults(defaultLimits, new Limits(4096, 4, 16, 20));
+    adminLimits = withDefaults(adminLimits, new Limits(32768, 16, 32, 200));
+  }
+
+  private static Limits withDefaults(Limits given, Limits defaults) {
+    if (given == null) {
+      return defaults;
+    }
+    return new Limits(
+        given.memoryMb() != null ? given.memoryMb() : defaults.memoryMb(),
+        given.appUris() != null ? given.appUris() : defaults.appUris(),
+        given.services() != null ? given.services() : defaults.services(),
+        given.apps() != null ? given.apps() : defaults.apps());
+  }
+
+  private static String defaultDataDir() {
+    String home = System.getenv("UPDRAFT_HOME");
+    return Path.of(home != null ? home : System.getProperty("user.home") + "/.updraft",
+        "controller").toString();
+  }
+
+  /** The app domain: the external URI minus its first label ({@code api.example.com}). */
+  public String domain() {
+    int dot = externalUri.indexOf('.');
+    return dot < 0 ? externalUri : externalUri.substring(dot + 1);
+  }
+
+  @Override
+  public ComponentConfig validate() {
+    ComponentConfig.super.validate();
+    database.validate();
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("port", "must be between 0 and 65535");
+    }
+    if (!externalUri.matches("[a-z0-9-]+(\\.[a-z0-9-]+)+")) {
+      throw new ConfigException("external_uri", "expected a host name like api.example.com");
+    }
+    for (int i = 0; i < admins.size(); i++) {
+      Admin a = admins.get(i);
+      if (a.email() == null || a.password() == null || a.password().isEmpty()) {
+        throw new ConfigException("admins[" + i + "]", "needs email and password");
+      }
+    }
+    if (tokenExpirationSeconds < 60) {
+      throw new ConfigException("token_expiration_seconds", "must be at least 60");
+    }
+    if (passwordHashIterations < 1_000) {
+      throw new ConfigException("password_hash_iterations", "must be at least 1000");
+    }
+    return this;
+  }
+}

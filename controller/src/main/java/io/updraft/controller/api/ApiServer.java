@@ -1,0 +1,93 @@
+package io.updraft.controller.api;
+
+import io.updraft.controller.ControllerConfig;
+import io.updraft.controller.apps.AppStore;
+import io.updraft.controller.users.TokenService;
+import io.updraft.controller.users.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The public REST API (CF v1 compatible). Errors are always {@code {code, description}} JSON
+ * with the status v1 clients expect; anything unexpected is 500/111 and logged once.
+ */
+public final class ApiServer {
+
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  /** JSON bodies are small; bits uploads have their own route and limit. */
+  private static final long JSON_BODY_LIMIT = 1024 * 1024;
+
+  private final Vertx vertx;
+  private final ControllerConfig config;
+  private final Auth auth;
+  private final InfoApi info;
+  private final UsersApi users;
+  private final AppsApi apps;
+  private HttpServer server;
+
+  public ApiServer(Vertx vertx, ControllerConfig config, UserStore userStore, AppStore appStore,
+      TokenService tokens) {
+    this.vertx = vertx;
+    this.config = config;
+    this.auth = new Auth(tokens, userStore);
+    this.info = new InfoApi(config, appStore);
+    this.users = new UsersApi(config, userStore, appStore, tokens);
+    this.apps = new AppsApi(config, appStore);
+  }
+
+  public Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT));
+    router.route().handler(auth::identify);
+    info.mount(router);
+    users.mount(router);
+    apps.mount(router);
+    router.route().failureHandler(this::failure);
+    return router;
+  }
+
+  /** Listens on the configured port; completes with the actual port. */
+  public Future<Integer> start() {
+    return vertx.createHttpServer().requestHandler(router())
+        .listen(config.port(), config.host())
+        .map(s -> {
+          server = s;
+          return s.actualPort();
+        });
+  }
+
+  public Future<Void> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    ApiError error;
+    if (failure instanceof ApiError api) {
+      error = api;
+    } else if (ctx.statusCode() == 413) {
+      error = new ApiError(413, 100, "Request entity too large");
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500 && failure == null) {
+      error = new ApiError(ctx.statusCode(), 100, "Bad request");
+    } else {
+      error = ApiError.system();
+      log.atError().setMessage("api.request.failed")
+          .addKeyValue("method", ctx.request().method().name())
+          .addKeyValue("path", ctx.normalizedPath())
+          .setCause(failure)
+          .log();
+    }
+    if (ctx.response().ended()) {
+      return;
+    }
+    Responses.json(ctx, error.status(), Map.of("code", error.code(),
+        "description", error.getMessage()));
+  }
+}
