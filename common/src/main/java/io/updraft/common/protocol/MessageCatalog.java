@@ -22,6 +22,7 @@ import io.updraft.common.protocol.services.NodeAnnouncement;
 import io.updraft.common.protocol.services.ProvisionRequest;
 import io.updraft.common.protocol.services.UnbindRequest;
 import io.updraft.common.protocol.services.UnprovisionRequest;
+import io.updraft.common.protocol.staging.StagingLogLine;
 import io.updraft.common.protocol.staging.StagingRequest;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -75,6 +76,7 @@ public final class MessageCatalog {
     m.put(Subjects.ROUTER_GREET, Empty.class);
     m.put(Subjects.STAGING, StagingRequest.class);
     m.put(Subjects.DEA_START_ANY, DeaStartRequest.class);
+    m.put(Subjects.STAGING_LOG_ANY, StagingLogLine.class);
     m.put(Subjects.HM_REQUESTS_ANY_PARTITION, HmRequest.class);
     m.put(Subjects.BULK_CREDENTIALS_ANY_PARTITION, Empty.class);
     m.put(Subjects.SERVICE_ANNOUNCE_ANY, NodeAnnouncement.class);

@@ -75,6 +75,13 @@ public final class Subjects {
   // staging (section 7)
   public static final String STAGING = "staging";
   public static final String QUEUE_STAGING = "staging";
+  /** Pattern matching every staging task's log subject. */
+  public static final String STAGING_LOG_ANY = "staging.*.log";
+
+  /** {@code staging.<task_id>.log}: the lines of one staging task, as they are written. */
+  public static String stagingLog(String taskId) {
+    return "staging." + token(taskId, "task id") + ".log";
+  }
 
   // cloud controller events (section 4.7)
   public static final String CC_EVENTS = "vcap.cc.events";

@@ -20,12 +20,16 @@ import io.updraft.common.protocol.WireMessage;
  * @param appId app id
  * @param downloadUri package URL with single-purpose Basic-auth credentials embedded; secret
  * @param uploadUri droplet upload URL with single-purpose Basic-auth credentials embedded; secret
+ * @param taskId Updraft addition, optional: the staging task's id; when present the stager
+ *     streams each log line on {@code staging.<task_id>.log} ({@link StagingLogLine}) while it
+ *     works, so the client sees the log during push
  */
 public record StagingRequest(
     @JsonProperty("app_id") String appId,
     @JsonProperty("properties") StagingProperties properties,
     @JsonProperty("download_uri") String downloadUri,
-    @JsonProperty("upload_uri") String uploadUri) implements WireMessage {
+    @JsonProperty("upload_uri") String uploadUri,
+    @JsonProperty("task_id") String taskId) implements WireMessage {
 
   public StagingRequest {
     Require.nonBlank(appId, "app_id");
