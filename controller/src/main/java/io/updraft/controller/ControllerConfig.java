@@ -37,7 +37,8 @@ public record ControllerConfig(
     @JsonProperty("token_expiration_seconds") Long tokenExpirationSeconds,
     @JsonProperty("password_hash_iterations") Integer passwordHashIterations,
     @JsonProperty("default_limits") Limits defaultLimits,
-    @JsonProperty("admin_limits") Limits adminLimits) implements ComponentConfig {
+    @JsonProperty("admin_limits") Limits adminLimits,
+    @JsonProperty("max_package_mb") Integer maxPackageMb) implements ComponentConfig {
 
   /** An administrator created (or reset) at every start. */
   public record Admin(@JsonProperty("email") String email,
@@ -72,6 +73,15 @@ public record ControllerConfig(
     passwordHashIterations = passwordHashIterations == null ? 210_000 : passwordHashIterations;
     defaultLimits = withDefaults(defaultLimits, new Limits(4096, 4, 16, 20));
     adminLimits = withDefaults(adminLimits, new Limits(32768, 16, 32, 200));
+    maxPackageMb = maxPackageMb == null ? 512 : maxPackageMb;
+  }
+
+  public Path dataPath() {
+    return Path.of(dataDir);
+  }
+
+  public long maxPackageBytes() {
+    return maxPackageMb * 1024L * 1024L;
   }
 
   private static Limits withDefaults(Limits given, Limits defaults) {
@@ -115,6 +125,9 @@ public record ControllerConfig(
     }
     if (tokenExpirationSeconds < 60) {
       throw new ConfigException("token_expiration_seconds", "must be at least 60");
+    }
+    if (maxPackageMb < 1) {
+      throw new ConfigException("max_package_mb", "must be at least 1");
     }
     if (passwordHashIterations < 1_000) {
       throw new ConfigException("password_hash_iterations", "must be at least 1000");

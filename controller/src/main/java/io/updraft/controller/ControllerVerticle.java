@@ -10,6 +10,8 @@ import io.updraft.common.protocol.router.RouteRegistration;
 import io.updraft.common.protocol.router.RouterStart;
 import io.updraft.controller.api.ApiServer;
 import io.updraft.controller.apps.AppStore;
+import io.updraft.controller.blobstore.Blobstore;
+import io.updraft.controller.blobstore.PackageBuilder;
 import io.updraft.controller.db.Database;
 import io.updraft.controller.db.Settings;
 import io.updraft.controller.users.PasswordHasher;
@@ -57,7 +59,10 @@ final class ControllerVerticle extends ComponentVerticle {
           UserStore users = new UserStore(db,
               new PasswordHasher(config.passwordHashIterations()), clock);
           AppStore apps = new AppStore(db, clock);
-          api = new ApiServer(vertx, config, users, apps, tokens);
+          Blobstore blobs = new Blobstore(config.dataPath().resolve("blobs"));
+          PackageBuilder packages = new PackageBuilder(blobs, config.dataPath().resolve("work"),
+              config.maxPackageBytes());
+          api = new ApiServer(vertx, config, users, apps, tokens, blobs, packages);
           return ensureAdmins(users).compose(v -> api.start());
         })
         .map(port -> {

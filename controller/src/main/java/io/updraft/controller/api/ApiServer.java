@@ -2,6 +2,8 @@ package io.updraft.controller.api;
 
 import io.updraft.controller.ControllerConfig;
 import io.updraft.controller.apps.AppStore;
+import io.updraft.controller.blobstore.Blobstore;
+import io.updraft.controller.blobstore.PackageBuilder;
 import io.updraft.controller.users.TokenService;
 import io.updraft.controller.users.UserStore;
 import io.vertx.core.Future;
@@ -30,25 +32,32 @@ public final class ApiServer {
   private final InfoApi info;
   private final UsersApi users;
   private final AppsApi apps;
+  private final BitsApi bits;
   private HttpServer server;
 
   public ApiServer(Vertx vertx, ControllerConfig config, UserStore userStore, AppStore appStore,
-      TokenService tokens) {
+      TokenService tokens, Blobstore blobs, PackageBuilder packages) {
     this.vertx = vertx;
     this.config = config;
     this.auth = new Auth(tokens, userStore);
     this.info = new InfoApi(config, appStore);
     this.users = new UsersApi(config, userStore, appStore, tokens);
     this.apps = new AppsApi(config, appStore);
+    this.bits = new BitsApi(vertx, apps, appStore, blobs, packages,
+        config.dataPath().resolve("uploads"), config.maxPackageBytes());
   }
 
   public Router router() {
     Router router = Router.router(vertx);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT));
+    // bodies are read before anything asynchronous happens; uploads have their own handler
+    bits.mountUploadBody(router);
+    router.routeWithRegex("^(?!/apps/[^/]+/application$).*")
+        .handler(BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT));
     router.route().handler(auth::identify);
     info.mount(router);
     users.mount(router);
     apps.mount(router);
+    bits.mount(router);
     router.route().failureHandler(this::failure);
     return router;
   }

@@ -91,6 +91,47 @@ public final class ApiClient {
     return new Reply(response.statusCode(), response.body(), response);
   }
 
+  /**
+   * The v1 bits upload: multipart POST with {@code _method=put}, {@code resources} as a JSON
+   * string and the zip (if any) as {@code application}.
+   */
+  public Reply upload(String app, byte[] zip, String resourcesJson) throws Exception {
+    String boundary = "----updraft" + System.nanoTime();
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    java.util.function.Consumer<String> text = t -> body.writeBytes(
+        t.getBytes(StandardCharsets.UTF_8));
+    text.accept("--" + boundary + "\r\nContent-Disposition: form-data; name=\"_method\"\r\n\r\n"
+        + "put\r\n");
+    text.accept("--" + boundary + "\r\nContent-Disposition: form-data; name=\"resources\""
+        + "\r\n\r\n" + resourcesJson + "\r\n");
+    if (zip != null) {
+      text.accept("--" + boundary + "\r\nContent-Disposition: form-data; name=\"application\"; "
+          + "filename=\"app.zip\"\r\nContent-Type: application/zip\r\n\r\n");
+      body.writeBytes(zip);
+      text.accept("\r\n");
+    }
+    text.accept("--" + boundary + "--\r\n");
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/apps/" + app
+        + "/application")).timeout(Duration.ofSeconds(60))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+    if (token != null) {
+      request.header("AUTHORIZATION", token);
+    }
+    HttpResponse<String> response = http.send(request.build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new Reply(response.statusCode(), response.body(), response);
+  }
+
+  public HttpResponse<byte[]> getBytes(String path) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(Duration.ofSeconds(20));
+    if (token != null) {
+      request.header("AUTHORIZATION", token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   /** Registers (if needed) and logs in; returns a client carrying the token. */
   public ApiClient login(String email, String password) throws Exception {
     post("/users", "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}");
