@@ -38,7 +38,10 @@ public record ControllerConfig(
     @JsonProperty("password_hash_iterations") Integer passwordHashIterations,
     @JsonProperty("default_limits") Limits defaultLimits,
     @JsonProperty("admin_limits") Limits adminLimits,
-    @JsonProperty("max_package_mb") Integer maxPackageMb) implements ComponentConfig {
+    @JsonProperty("max_package_mb") Integer maxPackageMb,
+    @JsonProperty("staging_timeout_seconds") Integer stagingTimeoutSeconds,
+    @JsonProperty("start_timeout_seconds") Integer startTimeoutSeconds,
+    @JsonProperty("cc_partition") String ccPartition) implements ComponentConfig {
 
   /** An administrator created (or reset) at every start. */
   public record Admin(@JsonProperty("email") String email,
@@ -74,6 +77,9 @@ public record ControllerConfig(
     defaultLimits = withDefaults(defaultLimits, new Limits(4096, 4, 16, 20));
     adminLimits = withDefaults(adminLimits, new Limits(32768, 16, 32, 200));
     maxPackageMb = maxPackageMb == null ? 512 : maxPackageMb;
+    stagingTimeoutSeconds = stagingTimeoutSeconds == null ? 180 : stagingTimeoutSeconds;
+    startTimeoutSeconds = startTimeoutSeconds == null ? 120 : startTimeoutSeconds;
+    ccPartition = ccPartition == null ? "default" : ccPartition;
   }
 
   public Path dataPath() {
@@ -125,6 +131,12 @@ public record ControllerConfig(
     }
     if (tokenExpirationSeconds < 60) {
       throw new ConfigException("token_expiration_seconds", "must be at least 60");
+    }
+    if (stagingTimeoutSeconds < 1) {
+      throw new ConfigException("staging_timeout_seconds", "must be positive");
+    }
+    if (startTimeoutSeconds < 1) {
+      throw new ConfigException("start_timeout_seconds", "must be positive");
     }
     if (maxPackageMb < 1) {
       throw new ConfigException("max_package_mb", "must be at least 1");

@@ -13,6 +13,10 @@ import io.updraft.controller.apps.AppStore;
 import io.updraft.controller.blobstore.Blobstore;
 import io.updraft.controller.blobstore.PackageBuilder;
 import io.updraft.controller.db.Database;
+import io.updraft.controller.placement.DeaPool;
+import io.updraft.controller.runner.AppRunner;
+import io.updraft.controller.staging.DropletUrls;
+import io.updraft.controller.staging.StagingCoordinator;
 import io.updraft.controller.db.Settings;
 import io.updraft.controller.users.PasswordHasher;
 import io.updraft.controller.users.TokenService;
@@ -23,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +45,8 @@ final class ControllerVerticle extends ComponentVerticle {
   private ApiServer api;
   private Subscription routerStart;
   private RouteRegistration apiRoute;
+  private AppRunner runner;
+  private volatile int apiPort;
 
   ControllerVerticle(Bus bus, Component component, ControllerConfig config) {
     super(bus, component);
@@ -51,9 +58,13 @@ final class ControllerVerticle extends ComponentVerticle {
     return Database.open(vertx, config.database(), Path.of(config.dataDir()))
         .compose(database -> {
           db = database;
-          return new Settings(db).secret("token_secret", 32);
+          Settings settings = new Settings(db);
+          return settings.secret("token_secret", 32).compose(tokenKey ->
+              settings.secret("droplet_secret", 32).map(dropletKey -> new byte[][] {tokenKey,
+                  dropletKey}));
         })
-        .compose(secret -> {
+        .compose(keys -> {
+          byte[] secret = keys[0];
           TokenService tokens = new TokenService(secret,
               Duration.ofSeconds(config.tokenExpirationSeconds()), clock);
           UserStore users = new UserStore(db,
@@ -62,10 +73,20 @@ final class ControllerVerticle extends ComponentVerticle {
           Blobstore blobs = new Blobstore(config.dataPath().resolve("blobs"));
           PackageBuilder packages = new PackageBuilder(blobs, config.dataPath().resolve("work"),
               config.maxPackageBytes());
-          api = new ApiServer(vertx, config, users, apps, tokens, blobs, packages);
+          Supplier<String> self = () -> component.identity().localIp() + ":" + apiPort;
+          DropletUrls droplets = new DropletUrls(keys[1], self, blobs);
+          StagingCoordinator staging = new StagingCoordinator(vertx, bus, blobs,
+              config.dataPath(), self, Duration.ofSeconds(config.stagingTimeoutSeconds()));
+          runner = new AppRunner(vertx, bus, apps, staging,
+              new DeaPool(clock, DeaPool.DEFAULT_EXPIRY), droplets, config.ccPartition(),
+              Duration.ofSeconds(config.startTimeoutSeconds()));
+          runner.start();
+          api = new ApiServer(vertx, config, users, apps, tokens, blobs, packages, runner,
+              staging, droplets);
           return ensureAdmins(users).compose(v -> api.start());
         })
         .map(port -> {
+          apiPort = port;
           apiRoute = new RouteRegistration(component.identity().localIp(), port,
               List.of(config.externalUri()), Map.of("component", "CloudController"), null,
               null, null);
@@ -93,6 +114,9 @@ final class ControllerVerticle extends ComponentVerticle {
     if (routerStart != null) {
       routerStart.close();
     }
+    if (runner != null) {
+      runner.stop();
+    }
     if (apiRoute != null) {
       bus.publish(Subjects.ROUTER_UNREGISTER, apiRoute);
     }
@@ -106,6 +130,6 @@ final class ControllerVerticle extends ComponentVerticle {
 
   /** The API's port once started (tests use port 0). */
   int apiPort() {
-    return apiRoute == null ? -1 : apiRoute.port();
+    return apiPort;
   }
 }

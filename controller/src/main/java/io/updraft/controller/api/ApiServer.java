@@ -4,6 +4,9 @@ import io.updraft.controller.ControllerConfig;
 import io.updraft.controller.apps.AppStore;
 import io.updraft.controller.blobstore.Blobstore;
 import io.updraft.controller.blobstore.PackageBuilder;
+import io.updraft.controller.runner.AppRunner;
+import io.updraft.controller.staging.DropletUrls;
+import io.updraft.controller.staging.StagingCoordinator;
 import io.updraft.controller.users.TokenService;
 import io.updraft.controller.users.UserStore;
 import io.vertx.core.Future;
@@ -33,16 +36,23 @@ public final class ApiServer {
   private final UsersApi users;
   private final AppsApi apps;
   private final BitsApi bits;
+  private final InstancesApi instances;
+  private final StagingCoordinator staging;
+  private final DropletUrls droplets;
   private HttpServer server;
 
   public ApiServer(Vertx vertx, ControllerConfig config, UserStore userStore, AppStore appStore,
-      TokenService tokens, Blobstore blobs, PackageBuilder packages) {
+      TokenService tokens, Blobstore blobs, PackageBuilder packages, AppRunner runner,
+      StagingCoordinator staging, DropletUrls droplets) {
     this.vertx = vertx;
     this.config = config;
     this.auth = new Auth(tokens, userStore);
     this.info = new InfoApi(config, appStore);
     this.users = new UsersApi(config, userStore, appStore, tokens);
-    this.apps = new AppsApi(config, appStore);
+    this.apps = new AppsApi(config, appStore, runner);
+    this.instances = new InstancesApi(apps, runner, staging);
+    this.staging = staging;
+    this.droplets = droplets;
     this.bits = new BitsApi(vertx, apps, appStore, blobs, packages,
         config.dataPath().resolve("uploads"), config.maxPackageBytes());
   }
@@ -51,13 +61,17 @@ public final class ApiServer {
     Router router = Router.router(vertx);
     // bodies are read before anything asynchronous happens; uploads have their own handler
     bits.mountUploadBody(router);
-    router.routeWithRegex("^(?!/apps/[^/]+/application$).*")
+    staging.mountBody(router);
+    router.routeWithRegex("^(?!/apps/[^/]+/application$|/staging/droplet/).*")
         .handler(BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT));
     router.route().handler(auth::identify);
     info.mount(router);
     users.mount(router);
     apps.mount(router);
     bits.mount(router);
+    instances.mount(router);
+    staging.mount(router);
+    droplets.mount(router);
     router.route().failureHandler(this::failure);
     return router;
   }

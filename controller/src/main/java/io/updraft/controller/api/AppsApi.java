@@ -8,6 +8,7 @@ import io.updraft.controller.apps.AppJson;
 import io.updraft.controller.apps.AppRules;
 import io.updraft.controller.apps.AppStore;
 import io.updraft.controller.apps.Catalog;
+import io.updraft.controller.runner.AppRunner;
 import io.updraft.controller.users.User;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
@@ -25,10 +26,12 @@ final class AppsApi {
 
   private final ControllerConfig config;
   private final AppStore apps;
+  private final AppRunner runner;
 
-  AppsApi(ControllerConfig config, AppStore apps) {
+  AppsApi(ControllerConfig config, AppStore apps, AppRunner runner) {
     this.config = config;
     this.apps = apps;
+    this.runner = runner;
   }
 
   void mount(Router router) {
@@ -37,6 +40,11 @@ final class AppsApi {
     router.get("/apps/:name").handler(this::show);
     router.put("/apps/:name").handler(this::update);
     router.delete("/apps/:name").handler(this::delete);
+    router.put("/apps/:name/update").handler(this::redeploy);
+  }
+
+  private Future<Map<String, Object>> render(App app) {
+    return runner.running(app).map(running -> AppJson.render(app, running, List.of()));
   }
 
   private ControllerConfig.Limits limits(User user) {
@@ -52,12 +60,12 @@ final class AppsApi {
 
   private void list(RoutingContext ctx) {
     User user = Auth.required(ctx);
-    Responses.reply(ctx, apps.list(user.id()).map(all -> all.stream()
-        .map(a -> AppJson.render(a, null, List.of())).toList()));
+    Responses.reply(ctx, apps.list(user.id()).compose(all -> Future.all(all.stream()
+        .map(this::render).toList()).map(done -> done.<Map<String, Object>>list())));
   }
 
   private void show(RoutingContext ctx) {
-    Responses.reply(ctx, owned(ctx).map(a -> AppJson.render(a, null, List.of())));
+    Responses.reply(ctx, owned(ctx).compose(this::render));
   }
 
   private void create(RoutingContext ctx) {
@@ -72,7 +80,8 @@ final class AppsApi {
       App.Builder draft = App.draft(user.id(), name);
       App app = apply(body, draft, user, true).build();
       checkMemory(app, null, usage, limits);
-      return apps.create(app);
+      checkStartable(app);
+      return apps.create(app).compose(created -> runner.apply(null, created));
     }).onSuccess(app -> {
       String location = "http://" + config.externalUri() + "/apps/" + app.name();
       ctx.response().putHeader("Location", location);
@@ -91,14 +100,33 @@ final class AppsApi {
       App changed = apply(body, current.toBuilder(), user, false).build();
       return apps.usage(user.id()).compose(usage -> {
         checkMemory(changed, current, usage, limits(user));
-        return apps.update(changed);
+        checkStartable(changed);
+        return apps.update(changed).compose(stored -> runner.apply(current, stored));
       });
     }).onSuccess(app -> Responses.empty(ctx, 200)).onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx) {
-    owned(ctx).compose(app -> apps.delete(app.id()))
+    owned(ctx).compose(app -> apps.delete(app.id())
+            .compose(v -> runner.apply(app, app.toBuilder().state(App.STOPPED).build())))
         .onSuccess(v -> Responses.empty(ctx, 200)).onFailure(ctx::fail);
+  }
+
+  /** {@code PUT /apps/:name/update}: restage if needed and roll to a new version (204). */
+  private void redeploy(RoutingContext ctx) {
+    owned(ctx).compose(app -> {
+      if (!app.started()) {
+        throw new ApiError(400, 305, "Operation not permitted on a stopped app");
+      }
+      return runner.redeploy(app);
+    }).onSuccess(app -> Responses.empty(ctx, 204)).onFailure(ctx::fail);
+  }
+
+  /** Starting needs bits: a started app without a package is refused before it is stored. */
+  private static void checkStartable(App app) {
+    if (app.started() && app.packageSha1() == null) {
+      throw ApiError.invalidApp("no application bits uploaded yet; push the app first");
+    }
   }
 
   /** Applies the fields present in a create or update body; absent fields stay as they are. */
