@@ -23,10 +23,15 @@ class ApiIT {
   private RunningController controller;
   private ApiClient anonymous;
 
+  /** The database the controller uses; the PostgreSQL variant overrides it. */
+  protected DatabaseConfig database() {
+    return DatabaseConfig.defaults();
+  }
+
   @BeforeEach
   void start(NatsServer nats) throws Exception {
     controller = RunningController.start(RunningController.config(nats.config(), data,
-        DatabaseConfig.defaults()));
+        database()));
     anonymous = controller.api();
   }
 
@@ -173,7 +178,7 @@ class ApiIT {
         .isEqualTo(302);
     controller.close();
     controller = RunningController.start(RunningController.config(nats.config(), data,
-        DatabaseConfig.defaults()));
+        database()));
     ApiClient again = ann.at(controller.apiPort());
     // the token issued before the restart still works: its key lives in the database
     assertThat(again.get("/apps/keep").json().path("env").get(0).asText()).isEqualTo("A=1");
