@@ -82,7 +82,7 @@ final class ControllerVerticle extends ComponentVerticle {
               Duration.ofSeconds(config.startTimeoutSeconds()));
           runner.start();
           api = new ApiServer(vertx, config, users, apps, tokens, blobs, packages, runner,
-              staging, droplets);
+              staging, droplets, bus);
           return ensureAdmins(users).compose(v -> api.start());
         })
         .map(port -> {

@@ -1,5 +1,6 @@
 package io.updraft.controller.api;
 
+import io.updraft.common.bus.Bus;
 import io.updraft.controller.ControllerConfig;
 import io.updraft.controller.apps.AppStore;
 import io.updraft.controller.blobstore.Blobstore;
@@ -37,13 +38,14 @@ public final class ApiServer {
   private final AppsApi apps;
   private final BitsApi bits;
   private final InstancesApi instances;
+  private final FilesApi files;
   private final StagingCoordinator staging;
   private final DropletUrls droplets;
   private HttpServer server;
 
   public ApiServer(Vertx vertx, ControllerConfig config, UserStore userStore, AppStore appStore,
       TokenService tokens, Blobstore blobs, PackageBuilder packages, AppRunner runner,
-      StagingCoordinator staging, DropletUrls droplets) {
+      StagingCoordinator staging, DropletUrls droplets, Bus bus) {
     this.vertx = vertx;
     this.config = config;
     this.auth = new Auth(tokens, userStore);
@@ -51,6 +53,7 @@ public final class ApiServer {
     this.users = new UsersApi(config, userStore, appStore, tokens);
     this.apps = new AppsApi(config, appStore, runner);
     this.instances = new InstancesApi(apps, runner, staging);
+    this.files = new FilesApi(vertx, apps, bus);
     this.staging = staging;
     this.droplets = droplets;
     this.bits = new BitsApi(vertx, apps, appStore, blobs, packages,
@@ -70,6 +73,7 @@ public final class ApiServer {
     apps.mount(router);
     bits.mount(router);
     instances.mount(router);
+    files.mount(router);
     staging.mount(router);
     droplets.mount(router);
     router.route().failureHandler(this::failure);

@@ -32,10 +32,43 @@ public final class FakeDea {
   public final List<String> dropletProblems = new CopyOnWriteArrayList<>();
   private final Bus bus;
   private final HttpClient http = HttpClient.newHttpClient();
+  private final com.sun.net.httpserver.HttpServer files;
+  /** Paths the file server was asked for, as it received them. */
+  public final List<String> fileRequests = new CopyOnWriteArrayList<>();
 
-  public FakeDea(Bus bus, String id) {
+  public FakeDea(Bus bus, String id) throws java.io.IOException {
     this.bus = bus;
     this.id = id;
+    files = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    files.createContext("/droplets/", exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      fileRequests.add(path);
+      String expected = "Basic " + java.util.Base64.getEncoder().encodeToString(
+          "filer:filer-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      byte[] body;
+      int status;
+      if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        status = 401;
+        body = new byte[0];
+      } else if (path.endsWith("/logs/stdout.log")) {
+        status = 200;
+        body = "hello from the app\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } else if (path.endsWith("/logs") || path.endsWith("/logs/")) {
+        status = 200;
+        body = String.format("%-35s%10s%n", "stdout.log", "19B")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } else {
+        status = 404;
+        body = "Entity not found.".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      }
+      exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+      if (body.length > 0) {
+        exchange.getResponseBody().write(body);
+      }
+      exchange.close();
+    });
+    files.start();
     bus.subscribe(Subjects.deaStart(id), DeaStartRequest.class, d -> {
       starts.add(d.body());
       running.put(id + "-" + d.body().version() + "-" + d.body().index(), d.body());
@@ -50,14 +83,20 @@ public final class FakeDea {
     bus.subscribe(Subjects.DEA_FIND_DROPLET, FindDropletRequest.class, d -> {
       for (var e : running.entrySet()) {
         DeaStartRequest s = e.getValue();
-        if (s.droplet().equals(d.body().droplet())
-            && (d.body().version() == null || d.body().version().equals(s.version()))) {
+        if (d.body().selects(s.droplet(), s.version(), e.getKey(), s.index(),
+            InstanceState.RUNNING)) {
           bus.reply(d, new FindDropletReply(id, s.droplet(), s.version(), e.getKey(), s.index(),
-              InstanceState.RUNNING, 1_700_000_000L, null, null, null, null, null, null, null,
-              null));
+              InstanceState.RUNNING, 1_700_000_000L,
+              "http://127.0.0.1:" + files.getAddress().getPort() + "/droplets/",
+              List.of("filer", "filer-secret"), s.name() + "-" + s.index() + "-" + e.getKey(),
+              null, null, null, null, null));
         }
       }
     });
+  }
+
+  public void close() {
+    files.stop(0);
   }
 
   public void advertise(long freeMb) {

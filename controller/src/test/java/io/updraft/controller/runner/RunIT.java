@@ -66,6 +66,8 @@ class RunIT {
 
   @AfterEach
   void stop() throws Exception {
+    dea1.close();
+    dea2.close();
     controller.close();
     result(bus.close());
     result(vertx.close());
@@ -125,6 +127,27 @@ class RunIT {
     await().atMost(WAIT).until(() -> dea1.stops.stream().anyMatch(s -> s.version() == null
         && s.indices() == null));
     assertThat(ann.get("/apps/web").json().path("runningInstances").asInt()).isZero();
+  }
+
+  @Test
+  void filesAreRelayedFromTheInstancesDea() throws Exception {
+    dea1.advertise(4096);
+    assertThat(ann.put("/apps/web", "{\"state\":\"STARTED\"}").status()).isEqualTo(200);
+    await().atMost(WAIT).until(() -> dea1.running.size() == 1);
+
+    // vmc percent-encodes the path, '/' included
+    ApiClient.Reply log = ann.get("/apps/web/instances/0/files/%2Flogs%2Fstdout.log");
+    assertThat(log.status()).isEqualTo(200);
+    assertThat(log.text()).isEqualTo("hello from the app\n");
+    assertThat(dea1.fileRequests).last().asString()
+        .matches("/droplets/web-0-0-dea1-[0-9a-f]{40}-1-0/logs/stdout.log");
+    assertThat(ann.get("/apps/web/instances/0/files/logs").text()).contains("stdout.log");
+
+    assertThat(ann.get("/apps/web/instances/0/files/nothing").code()).isEqualTo(303);
+    assertThat(ann.get("/apps/web/instances/5/files/logs").code()).isEqualTo(304);
+    assertThat(ann.get("/apps/web/instances/ffff/files/logs").code()).isEqualTo(306);
+    ApiClient bob = controller.api().login("bob@example.com", "pw2");
+    assertThat(bob.get("/apps/web/instances/0/files/logs").status()).isEqualTo(404);
   }
 
   @Test
