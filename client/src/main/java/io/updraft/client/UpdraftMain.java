@@ -1,26 +1,18 @@
 package io.updraft.client;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import io.updraft.client.cli.UpdraftCli;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 
-/**
- * {@code updraft}: the app developer's command line. The commands (target, login, push, apps,
- * scale, logs, services, …) arrive with the client issue; this is the entry point they hang on.
- */
-@Command(name = "updraft", mixinStandardHelpOptions = true, version = "updraft 0.1.0-SNAPSHOT",
-    description = "Push and manage apps on an Updraft cloud.",
-    subcommands = CommandLine.HelpCommand.class)
-public final class UpdraftMain implements Runnable {
+/** Entry point of the {@code updraft} client. */
+public final class UpdraftMain {
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new UpdraftMain()).execute(args));
+  private UpdraftMain() {
   }
 
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    System.exit(UpdraftCli.run(System.getenv(), out, err, args));
   }
 }

@@ -1,0 +1,324 @@
+package io.updraft.client.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.updraft.common.protocol.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * The CF v1 REST API as the {@code updraft} client and the end-to-end tests use it. Blocking
+ * (a command line waits anyway); every failure is a {@link CloudException} with one readable
+ * line.
+ */
+public final class CloudClient {
+
+  /** v1 clients skip resource matching for apps this small. */
+  private static final long MATCH_THRESHOLD = 64 * 1024;
+
+  private final HttpClient http = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(10))
+      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private final String target;
+  private final String token;
+
+  public CloudClient(String target, String token) {
+    String t = target.trim();
+    if (!t.startsWith("http://") && !t.startsWith("https://")) {
+      t = "http://" + t;
+    }
+    this.target = t.replaceAll("/+$", "");
+    this.token = token;
+  }
+
+  public String target() {
+    return target;
+  }
+
+  public CloudClient withToken(String newToken) {
+    return new CloudClient(target, newToken);
+  }
+
+  static String seg(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  // ---- session
+
+  public JsonNode info() {
+    return call("GET", "/info", null, 200);
+  }
+
+  public String login(String email, String password) {
+    ObjectNode body = Json.mapper().createObjectNode().put("password", password);
+    return call("POST", "/users/" + seg(email) + "/tokens", body, 200).path("token").asText();
+  }
+
+  public void register(String email, String password) {
+    call("POST", "/users", Json.mapper().createObjectNode().put("email", email)
+        .put("password", password), 204);
+  }
+
+  // ---- apps
+
+  public List<JsonNode> apps() {
+    List<JsonNode> out = new ArrayList<>();
+    call("GET", "/apps", null, 200).forEach(out::add);
+    return out;
+  }
+
+  public JsonNode app(String name) {
+    return call("GET", "/apps/" + seg(name), null, 200);
+  }
+
+  public boolean exists(String name) {
+    try {
+      app(name);
+      return true;
+    } catch (CloudException e) {
+      if (e.status() == 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  public void createApp(ObjectNode spec) {
+    call("POST", "/apps", spec, 302);
+  }
+
+  /** GET, change, PUT back (as v1 clients do: the whole document goes back). */
+  public void updateApp(String name, Consumer<ObjectNode> change) {
+    ObjectNode app = (ObjectNode) app(name);
+    change.accept(app);
+    call("PUT", "/apps/" + seg(name), app, 200);
+  }
+
+  public void start(String name) {
+    updateApp(name, a -> a.put("state", "STARTED"));
+  }
+
+  public void stop(String name) {
+    updateApp(name, a -> a.put("state", "STOPPED"));
+  }
+
+  public void scale(String name, int instances) {
+    updateApp(name, a -> a.put("instances", instances));
+  }
+
+  /** Restages if needed and rolls to a new version without downtime. */
+  public void redeploy(String name) {
+    call("PUT", "/apps/" + seg(name) + "/update", null, 204);
+  }
+
+  public void deleteApp(String name) {
+    call("DELETE", "/apps/" + seg(name), null, 200);
+  }
+
+  public JsonNode instances(String name) {
+    return call("GET", "/apps/" + seg(name) + "/instances", null, 200).path("instances");
+  }
+
+  public JsonNode stats(String name) {
+    return call("GET", "/apps/" + seg(name) + "/stats", null, 200);
+  }
+
+  public JsonNode crashes(String name) {
+    return call("GET", "/apps/" + seg(name) + "/crashes", null, 200).path("crashes");
+  }
+
+  public String file(String name, String instance, String path) {
+    HttpResponse<String> r = send("GET", "/apps/" + seg(name) + "/instances/" + seg(instance)
+        + "/files/" + seg(path.startsWith("/") ? path : "/" + path), null);
+    check(r, 200);
+    return r.body();
+  }
+
+  /** Polls until every desired instance runs; false when {@code timeout} passes first. */
+  public boolean awaitRunning(String name, Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      JsonNode app = app(name);
+      if (app.path("runningInstances").asInt(-1) >= app.path("instances").asInt()) {
+        return true;
+      }
+      Thread.sleep(500); // polling the API, as v1 clients do
+    }
+    return false;
+  }
+
+  // ---- bits
+
+  /**
+   * Uploads an app directory: asks which files the cloud has, zips the rest and sends the
+   * package. {@code progress} receives bytes sent so far.
+   */
+  public UploadResult upload(String name, AppArchive archive, LongConsumer progress)
+      throws IOException {
+    List<AppArchive.Entry> known = List.of();
+    if (archive.totalBytes() > MATCH_THRESHOLD) {
+      ArrayNode list = Json.mapper().createArrayNode();
+      archive.entries().forEach(e -> list.addObject().put("fn", e.fn()).put("sha1", e.sha1())
+          .put("size", e.size()));
+      JsonNode matched = call("POST", "/resources", list, 200);
+      List<String> matchedNames = new ArrayList<>();
+      matched.forEach(m -> matchedNames.add(m.path("fn").asText()));
+      known = archive.entries().stream().filter(e -> matchedNames.contains(e.fn())).toList();
+    }
+    List<AppArchive.Entry> missing = new ArrayList<>(archive.entries());
+    missing.removeAll(known);
+    ArrayNode resources = Json.mapper().createArrayNode();
+    known.forEach(e -> resources.addObject().put("fn", e.fn()).put("sha1", e.sha1())
+        .put("size", e.size()));
+
+    Path zip = Files.createTempFile("updraft-push-", ".zip");
+    try {
+      try (OutputStream out = Files.newOutputStream(zip)) {
+        archive.zip(missing, out);
+      }
+      String boundary = "----updraft" + Long.toHexString(System.nanoTime());
+      byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"_method\""
+          + "\r\n\r\nput\r\n--" + boundary + "\r\nContent-Disposition: form-data; "
+          + "name=\"resources\"\r\n\r\n" + resources + "\r\n--" + boundary
+          + "\r\nContent-Disposition: form-data; name=\"application\"; filename=\"app.zip\""
+          + "\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+      byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+      long zipBytes = Files.size(zip);
+      HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
+          HttpRequest.BodyPublishers.ofInputStream(() -> counting(new SequenceInputStream(
+              Collections.enumeration(List.of(new java.io.ByteArrayInputStream(head),
+                  uncheckedOpen(zip), new java.io.ByteArrayInputStream(tail)))), progress)),
+          head.length + zipBytes + tail.length);
+      HttpRequest.Builder request = request("/apps/" + seg(name) + "/application")
+          .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+          .timeout(Duration.ofMinutes(10))
+          .POST(body);
+      HttpResponse<String> response = execute(request.build());
+      check(response, 200);
+      return new UploadResult(archive.entries().size(), known.size(), zipBytes);
+    } finally {
+      Files.deleteIfExists(zip);
+    }
+  }
+
+  /** What a push sent: files in the app, files the cloud already had, zip bytes sent. */
+  public record UploadResult(int files, int reused, long bytesSent) {
+  }
+
+  private static InputStream uncheckedOpen(Path file) {
+    try {
+      return Files.newInputStream(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static InputStream counting(InputStream in, LongConsumer progress) {
+    return new java.io.FilterInputStream(in) {
+      private long sent;
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n > 0) {
+          sent += n;
+          progress.accept(sent);
+        }
+        return n;
+      }
+    };
+  }
+
+  // ---- plumbing
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + path))
+        .timeout(Duration.ofMinutes(5))
+        .header("Accept", "application/json");
+    if (token != null) {
+      b.header("Authorization", token);
+    }
+    return b;
+  }
+
+  private HttpResponse<String> send(String method, String path, JsonNode body) {
+    HttpRequest.Builder b = request(path);
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body.toString()));
+    return execute(b.build());
+  }
+
+  private HttpResponse<String> execute(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (ConnectException e) {
+      throw new CloudException(0, -1, "cannot reach " + target + " (is the cloud running?)");
+    } catch (HttpTimeoutException e) {
+      throw new CloudException(0, -1, "no answer from " + target + " in time");
+    } catch (IOException e) {
+      throw new CloudException(0, -1, "cannot talk to " + target + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CloudException(0, -1, "interrupted");
+    }
+  }
+
+  private JsonNode call(String method, String path, JsonNode body, int expected) {
+    HttpResponse<String> response = send(method, path, body);
+    check(response, expected);
+    String text = response.body();
+    if (text == null || text.isBlank()) {
+      return MissingNode.getInstance();
+    }
+    try {
+      return Json.tree(text.getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      throw new CloudException(response.statusCode(), -1, "the cloud sent something that is "
+          + "not JSON (is " + target + " an Updraft API?)");
+    }
+  }
+
+  private static void check(HttpResponse<String> response, int expected) {
+    int status = response.statusCode();
+    if (status == expected || (expected == 200 && status == 204)) {
+      return;
+    }
+    String description = null;
+    int code = -1;
+    try {
+      JsonNode error = Json.tree(response.body().getBytes(StandardCharsets.UTF_8));
+      description = error.path("description").asText(null);
+      code = error.path("code").asInt(-1);
+    } catch (RuntimeException e) {
+      // not a JSON error body
+    }
+    throw new CloudException(status, code, description != null ? description
+        : "HTTP " + status + " from " + response.request().uri());
+  }
+
+}
