@@ -2,12 +2,10 @@ package io.updraft.client.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,16 +33,12 @@ class AppArchiveTest {
 
     ByteArrayOutputStream zip = new ByteArrayOutputStream();
     archive.zip(archive.entries(), zip);
-    try (ZipArchiveInputStream in = new ZipArchiveInputStream(
-        new ByteArrayInputStream(zip.toByteArray()))) {
-      ZipArchiveEntry e;
-      boolean sawExecutable = false;
-      while ((e = in.getNextEntry()) != null) {
-        if (e.getName().equals("run.sh")) {
-          sawExecutable = (e.getUnixMode() & 0100) != 0;
-        }
-      }
-      assertThat(sawExecutable).isTrue();
+    // the mode lives in the central directory, so read the zip as a file
+    Path file = dir.resolve("out.zip");
+    Files.write(file, zip.toByteArray());
+    try (ZipFile read = ZipFile.builder().setPath(file).get()) {
+      assertThat(read.getEntry("run.sh").getUnixMode() & 0100).isNotZero();
+      assertThat(read.getEntry("app.py").getUnixMode() & 0100).isZero();
     }
   }
 }
