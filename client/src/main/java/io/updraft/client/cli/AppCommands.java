@@ -25,6 +25,16 @@ final class AppCommands {
   private AppCommands() {
   }
 
+  /** Drops every {@code KEY=…} entry from a v1 env list; returns the list. */
+  static ArrayNode removeVar(ArrayNode env, String key) {
+    for (int i = env.size() - 1; i >= 0; i--) {
+      if (env.get(i).asText().startsWith(key + "=")) {
+        env.remove(i);
+      }
+    }
+    return env;
+  }
+
   static List<String> uris(JsonNode app) {
     List<String> out = new ArrayList<>();
     app.path("uris").forEach(u -> out.add(u.asText()));
@@ -361,15 +371,8 @@ final class AppCommands {
         throw new CloudException(0, -1, "expected VAR=VALUE, got '" + variable + "'");
       }
       String key = variable.substring(0, eq);
-      session.loggedIn().updateApp(name, a -> {
-        ArrayNode env = a.withArray("env");
-        for (int i = env.size() - 1; i >= 0; i--) {
-          if (env.get(i).asText().startsWith(key + "=")) {
-            env.remove(i);
-          }
-        }
-        env.add(variable);
-      });
+      session.loggedIn().updateApp(name, a -> removeVar(a.withArray("env"), key)
+          .add(variable));
       out().line(key + " set on " + name + " (restart to apply)");
     }
   }
@@ -384,14 +387,7 @@ final class AppCommands {
 
     @Override
     void run() {
-      session.loggedIn().updateApp(name, a -> {
-        ArrayNode env = a.withArray("env");
-        for (int i = env.size() - 1; i >= 0; i--) {
-          if (env.get(i).asText().startsWith(key + "=")) {
-            env.remove(i);
-          }
-        }
-      });
+      session.loggedIn().updateApp(name, a -> removeVar(a.withArray("env"), key));
       out().line(key + " removed from " + name);
     }
   }
