@@ -45,19 +45,26 @@ public final class MicroCloud {
       new Role("services-node", "ServicesNode", "128m"));
 
   private static final int DEFAULT_NATS_PORT = 4222;
+  private static final int DEFAULT_API_PORT = 9022;
+  /** {@code *.localhost} resolves to loopback in browsers and curl, with no DNS set up. */
+  static final String API_HOST = "api.localhost";
 
   private final Path home;
   private final Path jars;
   private final Integer natsPort;
+  private final int httpPort;
   private final PrintWriter out;
+  private int apiPort;
+  private MicroSettings settings;
   private final List<ChildProcess> children = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, ComponentDiscover> components = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
-  MicroCloud(Path home, Path jars, Integer natsPort, PrintWriter out) {
+  MicroCloud(Path home, Path jars, Integer natsPort, int httpPort, PrintWriter out) {
     this.home = home;
     this.jars = jars;
     this.natsPort = natsPort;
+    this.httpPort = httpPort;
     this.out = out;
   }
 
@@ -96,6 +103,12 @@ public final class MicroCloud {
     env.put("UPDRAFT__NATS__PASSWORD", settings.natsPassword());
     env.put("UPDRAFT__LOCAL_IP", "127.0.0.1");
     env.put("UPDRAFT_HOME", home.toString());
+    apiPort = portFree(DEFAULT_API_PORT) ? DEFAULT_API_PORT : freePort();
+    if (!portFree(httpPort)) {
+      throw new IllegalStateException("port " + httpPort + " (the router's) is already in use; "
+          + "pass --http-port");
+    }
+    this.settings = settings;
     for (Role role : ROLES) {
       Path jar = jars.resolve(role.module()).resolve("target")
           .resolve("updraft-" + role.module() + ".jar");
@@ -106,12 +119,30 @@ public final class MicroCloud {
         throw new IllegalStateException("component jar not found for " + role.module()
             + " under " + jars + " (build it with: mvn -q -DskipTests package)");
       }
+      Map<String, String> roleEnv = new LinkedHashMap<>(env);
+      roleEnv.putAll(roleSettings(role, settings));
       children.add(ChildProcess.start(role.module(), List.of(javaBinary(),
           "-Xmx" + role.heap(), "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=128m",
-          "-Xss512k", "-jar", jar.toString()), env, logs.resolve(role.module() + ".log")));
+          "-Xss512k", "-jar", jar.toString()), roleEnv, logs.resolve(role.module() + ".log")));
     }
     awaitComponents(nats, timeout);
     printSummary(nats, logs);
+  }
+
+  /** What each role needs beyond the bus: its directories, ports and the admin. */
+  private Map<String, String> roleSettings(Role role, MicroSettings settings) {
+    return switch (role.module()) {
+      case "controller" -> Map.of(
+          "UPDRAFT__EXTERNAL_URI", API_HOST,
+          "UPDRAFT__PORT", String.valueOf(apiPort),
+          "UPDRAFT__DATA_DIR", home.resolve("controller").toString(),
+          "UPDRAFT__ADMINS", "[{email: '" + settings.adminEmail() + "', password: '"
+              + settings.adminPassword() + "'}]");
+      case "router" -> Map.of("UPDRAFT__PORT", String.valueOf(httpPort));
+      case "dea" -> Map.of("UPDRAFT__BASE_DIR", home.resolve("dea").toString());
+      case "stager" -> Map.of("UPDRAFT__WORK_DIR", home.resolve("stager").toString());
+      default -> Map.of();
+    };
   }
 
   private void startNats(MicroSettings settings, Path micro, Path logs) throws IOException {
@@ -179,7 +210,15 @@ public final class MicroCloud {
           doc.host());
     }
     out.println("  Logs:        " + logs);
-    out.println("Watch the bus:  kato nats tail      Stop: Ctrl-C");
+    String api = "http://" + API_HOST + (httpPort == 80 ? "" : ":" + httpPort);
+    out.println();
+    out.println("API:    " + api + "   (directly: http://127.0.0.1:" + apiPort + ")");
+    out.println("Apps:   http://<app>.localhost" + (httpPort == 80 ? "" : ":" + httpPort));
+    out.println("Log in: bin/updraft target " + api);
+    out.println("        bin/updraft login " + settings.adminEmail() + " --password "
+        + settings.adminPassword());
+    out.println("        (or register your own user: bin/updraft register you@example.com)");
+    out.println("Watch the bus:  bin/kato nats tail      Stop: Ctrl-C");
     out.flush();
   }
 

@@ -35,6 +35,11 @@ public final class MicroCommand {
             + "time, else 4222, else a free port)")
     Integer natsPort;
 
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+        description = "the router's port, where the API and apps are reached "
+            + "(default: ${DEFAULT-VALUE})")
+    int httpPort;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
         description = "how long to wait for every component (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
@@ -52,7 +57,7 @@ public final class MicroCommand {
         err.println("kato micro: --nats-port must be between 1 and 65535");
         return 2;
       }
-      MicroCloud cloud = new MicroCloud(NodeConfig.home(), jarDir, natsPort, out);
+      MicroCloud cloud = new MicroCloud(NodeConfig.home(), jarDir, natsPort, httpPort, out);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         out.println("stopping the micro cloud");
         out.flush();

@@ -18,23 +18,36 @@ import java.nio.file.attribute.PosixFilePermissions;
 record MicroSettings(
     @JsonProperty("nats_port") int natsPort,
     @JsonProperty("nats_user") String natsUser,
-    @JsonProperty("nats_password") String natsPassword) {
+    @JsonProperty("nats_password") String natsPassword,
+    @JsonProperty("admin_email") String adminEmail,
+    @JsonProperty("admin_password") String adminPassword) {
+
+  static final String DEFAULT_ADMIN = "admin@updraft.local";
 
   private static final YAMLMapper YAML = YAMLMapper.builder()
       .serializationInclusion(JsonInclude.Include.NON_NULL).build();
 
   static MicroSettings loadOrCreate(Path file, int defaultPort) throws IOException {
     if (Files.isRegularFile(file)) {
-      return YAML.readValue(file.toFile(), MicroSettings.class);
+      MicroSettings stored = YAML.readValue(file.toFile(), MicroSettings.class);
+      if (stored.adminPassword() != null) {
+        return stored;
+      }
+      // settings from before admins existed: keep them, add an admin
+      MicroSettings upgraded = new MicroSettings(stored.natsPort(), stored.natsUser(),
+          stored.natsPassword(), DEFAULT_ADMIN, ComponentIdentity.secureId().substring(0, 16));
+      upgraded.write(file);
+      return upgraded;
     }
     MicroSettings created = new MicroSettings(defaultPort, "updraft",
-        ComponentIdentity.secureId());
+        ComponentIdentity.secureId(), DEFAULT_ADMIN,
+        ComponentIdentity.secureId().substring(0, 16));
     created.write(file);
     return created;
   }
 
   MicroSettings withPort(int port) {
-    return new MicroSettings(port, natsUser, natsPassword);
+    return new MicroSettings(port, natsUser, natsPassword, adminEmail, adminPassword);
   }
 
   void write(Path file) throws IOException {

@@ -42,6 +42,7 @@ class MicroCloudIT {
   Path home;
 
   private final int natsPort = io.updraft.common.testing.NatsServer.freePort();
+  private final int httpPort = io.updraft.common.testing.NatsServer.freePort();
   private Process micro;
   private final StringBuffer output = new StringBuffer();
 
@@ -57,7 +58,7 @@ class MicroCloudIT {
     output.setLength(0);
     ProcessBuilder builder = new ProcessBuilder(MicroCloud.javaBinary(), "-jar",
         KATO_JAR.toString(), "micro", "up", "--jars", SOURCE_TREE.toString(),
-        "--nats-port", String.valueOf(natsPort))
+        "--nats-port", String.valueOf(natsPort), "--http-port", String.valueOf(httpPort))
         .redirectErrorStream(true);
     builder.environment().put("UPDRAFT_HOME", home.toString());
     micro = builder.start();
@@ -76,7 +77,7 @@ class MicroCloudIT {
     reader.setDaemon(true);
     reader.start();
     await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200))
-        .until(() -> output.toString().contains("Updraft micro cloud is up.")
+        .until(() -> output.toString().contains("Stop: Ctrl-C")
             || !started.isAlive());
     assertThat(output.toString()).as("micro cloud output").contains("Updraft micro cloud is up.");
   }
@@ -129,6 +130,23 @@ class MicroCloudIT {
     components.forEach(c -> types.add(c.type()));
     assertThat(types).containsExactlyInAnyOrder("CloudController", "Router", "HealthManager",
         "Stager", "DEA", "ServicesNode");
+    // the API answers, and the generated admin can log in
+    java.util.regex.Matcher direct = java.util.regex.Pattern
+        .compile("directly: (http://127\\.0\\.0\\.1:\\d+)").matcher(output);
+    assertThat(direct.find()).as("API URL in the summary").isTrue();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    var info = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        direct.group(1) + "/info")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(info.statusCode()).isEqualTo(200);
+    assertThat(info.body()).contains("\"name\":\"vcap\"");
+    var login = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        direct.group(1) + "/users/" + settings.get("admin_email").asText().replace("@", "%40")
+            + "/tokens")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+        "{\"password\":\"" + settings.get("admin_password").asText() + "\"}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(login.statusCode()).isEqualTo(200);
+    assertThat(login.body()).contains("token");
+
     List<Integer> statusPorts = components.stream()
         .map(c -> Integer.parseInt(c.host().substring(c.host().lastIndexOf(':') + 1))).toList();
 
