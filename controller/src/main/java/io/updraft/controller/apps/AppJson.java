@@ -18,6 +18,8 @@ public final class AppJson {
       List<String> services) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("name", app.name());
+    // Updraft addition: the id DEAs and the health manager know the app by (droplet)
+    doc.put("id", String.valueOf(app.id()));
     Map<String, Object> staging = new LinkedHashMap<>();
     staging.put("model", app.framework());
     staging.put("stack", app.runtime());
