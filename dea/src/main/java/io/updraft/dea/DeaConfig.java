@@ -1,0 +1,230 @@
+package io.updraft.dea;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.updraft.common.bus.NatsConfig;
+import io.updraft.common.config.ComponentConfig;
+import io.updraft.common.config.ConfigException;
+import io.updraft.common.config.StatusConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The DEA's config: the keys every component has plus its own. Defaults follow CF v1
+ * (PROTOCOL.md 3.1); durations are milliseconds ({@code *_ms}) so tests can shrink them.
+ *
+ * <pre>
+ * base_dir: /var/lib/updraft/dea      # apps/, staged/ (droplet cache), db/instances.json
+ * max_memory_mb: 4096                 # memory all instances may reserve together
+ * max_instances: 64                   # instance slots (v1 "max clients")
+ * runtimes: []                        # runtime names accepted; empty = any
+ * prod: false                         # true: only apps flagged prod
+ * app_path: /usr/local/bin:/usr/bin:/bin   # PATH given to app processes
+ * intervals: {heartbeat_ms: 10000, advertise_ms: 5000, monitor_ms: 2000, reaper_ms: 30000}
+ * start_timeout_ms: 60000             # port must open within this, else CRASHED
+ * stop_grace_ms: 10000                # SIGTERM .. SIGKILL
+ * evacuation_delay_ms: 30000          # DEA_EVACUATION notice .. stopping instances
+ * crash_retention_ms: 3600000         # CRASHED records (and their files) kept this long
+ * default_disk_quota_mb: 256          # when the start message has no limits.disk
+ * droplet_cache_mb: 4096              # staged/ is pruned, least recently used first
+ * memory_limits: auto                 # auto (cgroup v2/v1 if writable, else RSS) | rss
+ * shutdown_action: evacuate           # evacuate | leave_running (upgrades: re-adopt at restart)
+ * files: {host: 0.0.0.0, port: 0, user: null, password: null, secret: null, token_max_ttl_s: 3600}
+ * isolation: {mode: auto, uid_base: 20000, uid_count: 1000}   # one uid per instance when root
+ * </pre>
+ */
+public record DeaConfig(
+    @JsonProperty("nats") NatsConfig nats,
+    @JsonProperty("status") StatusConfig status,
+    @JsonProperty("index") Integer index,
+    @JsonProperty("local_ip") String localIp,
+    @JsonProperty("base_dir") String baseDir,
+    @JsonProperty("max_memory_mb") Long maxMemoryMb,
+    @JsonProperty("max_instances") Integer maxInstances,
+    @JsonProperty("runtimes") List<String> runtimes,
+    @JsonProperty("prod") Boolean prod,
+    @JsonProperty("app_path") String appPath,
+    @JsonProperty("intervals") Intervals intervals,
+    @JsonProperty("start_timeout_ms") Long startTimeoutMs,
+    @JsonProperty("stop_grace_ms") Long stopGraceMs,
+    @JsonProperty("evacuation_delay_ms") Long evacuationDelayMs,
+    @JsonProperty("crash_retention_ms") Long crashRetentionMs,
+    @JsonProperty("default_disk_quota_mb") Integer defaultDiskQuotaMb,
+    @JsonProperty("droplet_cache_mb") Long dropletCacheMb,
+    @JsonProperty("memory_limits") MemoryLimits memoryLimits,
+    @JsonProperty("shutdown_action") ShutdownAction shutdownAction,
+    @JsonProperty("files") Files files,
+    @JsonProperty("isolation") Isolation isolation) implements ComponentConfig {
+
+  /** How memory limits are enforced. */
+  public enum MemoryLimits {
+    /** A writable memory cgroup (v2, else v1) when there is one, else RSS polling. */
+    @JsonProperty("auto") AUTO,
+    /** Always RSS polling of the process tree (e.g. when cgroups belong to someone else). */
+    @JsonProperty("rss") RSS
+  }
+
+  /** What the DEA does with its instances when it is stopped (SIGTERM). */
+  public enum ShutdownAction {
+    /** Publish DEA_EVACUATION, wait {@code evacuation_delay_ms}, stop them (DEA_SHUTDOWN). */
+    @JsonProperty("evacuate") EVACUATE,
+    /** Leave them running; the next DEA start on this base dir re-adopts them. */
+    @JsonProperty("leave_running") LEAVE_RUNNING
+  }
+
+  public DeaConfig {
+    nats = nats == null ? new NatsConfig(null, null, null, null, null, null) : nats;
+    status = status == null ? StatusConfig.defaults() : status;
+    baseDir = baseDir == null ? "/var/lib/updraft/dea" : baseDir;
+    maxMemoryMb = maxMemoryMb == null ? 4096L : maxMemoryMb;
+    maxInstances = maxInstances == null ? 64 : maxInstances;
+    runtimes = runtimes == null ? List.of() : List.copyOf(runtimes);
+    prod = prod != null && prod;
+    appPath = appPath == null ? "/usr/local/bin:/usr/bin:/bin" : appPath;
+    intervals = intervals == null ? new Intervals(null, null, null, null) : intervals;
+    startTimeoutMs = startTimeoutMs == null ? 60_000L : startTimeoutMs;
+    stopGraceMs = stopGraceMs == null ? 10_000L : stopGraceMs;
+    evacuationDelayMs = evacuationDelayMs == null ? 30_000L : evacuationDelayMs;
+    crashRetentionMs = crashRetentionMs == null ? 3_600_000L : crashRetentionMs;
+    defaultDiskQuotaMb = defaultDiskQuotaMb == null ? 256 : defaultDiskQuotaMb;
+    dropletCacheMb = dropletCacheMb == null ? 4096L : dropletCacheMb;
+    memoryLimits = memoryLimits == null ? MemoryLimits.AUTO : memoryLimits;
+    shutdownAction = shutdownAction == null ? ShutdownAction.EVACUATE : shutdownAction;
+    files = files == null ? new Files(null, null, null, null, null, null) : files;
+    isolation = isolation == null ? new Isolation(null, null, null) : isolation;
+  }
+
+  /**
+   * {@code isolation:} — when the DEA runs as root, each instance runs as its own
+   * unprivileged uid (from {@code uid_base} .. {@code uid_base + uid_count - 1}, no passwd
+   * entry needed) and its directory is {@code 0700}, so instances cannot read each other's
+   * files. {@code auto} (default) turns it on when running as root with {@code setpriv}
+   * available and {@code base_dir} reachable by other users; {@code on} refuses to start
+   * otherwise; {@code off} runs apps as the DEA's own user.
+   */
+  public record Isolation(
+      @JsonProperty("mode") Mode mode,
+      @JsonProperty("uid_base") Integer uidBase,
+      @JsonProperty("uid_count") Integer uidCount) {
+
+    /** Whether instances get their own uid. */
+    public enum Mode {
+      @JsonProperty("auto") AUTO,
+      @JsonProperty("on") ON,
+      @JsonProperty("off") OFF
+    }
+
+    public Isolation {
+      mode = mode == null ? Mode.AUTO : mode;
+      uidBase = uidBase == null ? 20_000 : uidBase;
+      uidCount = uidCount == null ? 1_000 : uidCount;
+    }
+  }
+
+  /** Timer periods, milliseconds. */
+  public record Intervals(
+      @JsonProperty("heartbeat_ms") Long heartbeatMs,
+      @JsonProperty("advertise_ms") Long advertiseMs,
+      @JsonProperty("monitor_ms") Long monitorMs,
+      @JsonProperty("reaper_ms") Long reaperMs) {
+
+    public Intervals {
+      heartbeatMs = heartbeatMs == null ? 10_000L : heartbeatMs;
+      advertiseMs = advertiseMs == null ? 5_000L : advertiseMs;
+      monitorMs = monitorMs == null ? 2_000L : monitorMs;
+      reaperMs = reaperMs == null ? 30_000L : reaperMs;
+    }
+  }
+
+  /**
+   * {@code files:} — the instance file server. Basic-auth credentials are generated at each
+   * start when absent (published in {@code dea.find.droplet} replies, the v1 way); with a
+   * {@code secret}, signed tokens minted by the controller are accepted too (see
+   * {@code io.updraft.dea.files.FileToken}).
+   */
+  public record Files(
+      @JsonProperty("host") String host,
+      @JsonProperty("port") Integer port,
+      @JsonProperty("user") String user,
+      @JsonProperty("password") String password,
+      @JsonProperty("secret") String secret,
+      @JsonProperty("token_max_ttl_s") Long tokenMaxTtlSeconds) {
+
+    public Files {
+      host = host == null ? "0.0.0.0" : host;
+      port = port == null ? 0 : port;
+      tokenMaxTtlSeconds = tokenMaxTtlSeconds == null ? 3_600L : tokenMaxTtlSeconds;
+    }
+
+    @Override
+    public String toString() {
+      return "Files{host=" + host + ", port=" + port + ", user=" + user + ", password="
+          + (password == null ? null : "***") + ", secret=" + (secret == null ? null : "***")
+          + ", token_max_ttl_s=" + tokenMaxTtlSeconds + "}";
+    }
+  }
+
+  @JsonIgnore
+  public Path basePath() {
+    return Path.of(baseDir).toAbsolutePath().normalize();
+  }
+
+  public Duration startTimeout() {
+    return Duration.ofMillis(startTimeoutMs);
+  }
+
+  public Duration stopGrace() {
+    return Duration.ofMillis(stopGraceMs);
+  }
+
+  public Duration crashRetention() {
+    return Duration.ofMillis(crashRetentionMs);
+  }
+
+  @Override
+  public ComponentConfig validate() {
+    ComponentConfig.super.validate();
+    positive("max_memory_mb", maxMemoryMb);
+    positive("max_instances", maxInstances);
+    positive("intervals.heartbeat_ms", intervals.heartbeatMs());
+    positive("intervals.advertise_ms", intervals.advertiseMs());
+    positive("intervals.monitor_ms", intervals.monitorMs());
+    positive("intervals.reaper_ms", intervals.reaperMs());
+    positive("start_timeout_ms", startTimeoutMs);
+    positive("crash_retention_ms", crashRetentionMs);
+    positive("default_disk_quota_mb", defaultDiskQuotaMb);
+    positive("droplet_cache_mb", dropletCacheMb);
+    positive("files.token_max_ttl_s", files.tokenMaxTtlSeconds());
+    if (stopGraceMs < 0) {
+      throw new ConfigException("stop_grace_ms", "must not be negative");
+    }
+    if (evacuationDelayMs < 0) {
+      throw new ConfigException("evacuation_delay_ms", "must not be negative");
+    }
+    if (files.port() < 0 || files.port() > 65535) {
+      throw new ConfigException("files.port", "must be between 0 and 65535, got " + files.port());
+    }
+    if ((files.user() == null) != (files.password() == null)) {
+      throw new ConfigException("files." + (files.user() == null ? "user" : "password"),
+          "user and password go together");
+    }
+    if (files.secret() != null && files.secret().length() < 16) {
+      throw new ConfigException("files.secret", "must be at least 16 characters");
+    }
+    if (isolation.uidBase() < 1000) {
+      throw new ConfigException("isolation.uid_base", "must be at least 1000 (no system uids)");
+    }
+    positive("isolation.uid_count", isolation.uidCount());
+    if (baseDir.isBlank()) {
+      throw new ConfigException("base_dir", "must not be empty");
+    }
+    return this;
+  }
+
+  private static void positive(String key, Number value) {
+    if (value.longValue() <= 0) {
+      throw new ConfigException(key, "must be positive, got " + value);
+    }
+  }
+}
