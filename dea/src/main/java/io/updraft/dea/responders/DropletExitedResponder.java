@@ -46,7 +46,7 @@ public final class DropletExitedResponder implements Responder {
     i.exitNotified(true);
     bus.publish(Subjects.DROPLET_EXITED, new DropletExited(i.droplet(), i.version(), i.id(),
         i.index(), reason, reason == ExitReason.CRASHED ? i.stateSince().getEpochSecond() : null,
-        i.request().ccPartition()));
+        i.request().ccPartition(), null, i.crashReason()));
     return true;
   }
 }

@@ -18,6 +18,10 @@ import io.updraft.common.protocol.WireMessage;
  * @param instance instance id
  * @param crashTimestamp Unix seconds; only when the reason is CRASHED
  * @param ccPartition from the start message
+ *
+ * <p>Updraft additions, optional: {@code exit_status} (the process's exit code when it had one)
+ * and {@code exit_description} (why, e.g. {@code out of memory}, {@code failed to start:
+ * sha1 mismatch}), so operators see the cause on the bus.
  */
 public record DropletExited(
     @JsonProperty("droplet") String droplet,
@@ -26,7 +30,9 @@ public record DropletExited(
     @JsonProperty("index") Integer index,
     @JsonProperty("reason") ExitReason reason,
     @JsonProperty("crash_timestamp") Long crashTimestamp,
-    @JsonProperty("cc_partition") String ccPartition) implements WireMessage {
+    @JsonProperty("cc_partition") String ccPartition,
+    @JsonProperty("exit_status") Integer exitStatus,
+    @JsonProperty("exit_description") String exitDescription) implements WireMessage {
 
   public DropletExited {
     Require.nonBlank(droplet, "droplet");
