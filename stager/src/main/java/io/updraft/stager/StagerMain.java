@@ -1,11 +1,20 @@
 package io.updraft.stager;
 
 import io.updraft.common.component.ComponentLauncher;
-import io.updraft.common.config.BasicComponentConfig;
+import io.updraft.common.component.ComponentLauncher.Runtime;
+import io.updraft.stager.buildpack.Buildpacks;
+import io.updraft.stager.responders.StagingResponder;
+import io.updraft.stager.task.StagingTask;
+import io.updraft.stager.transfer.BitsTransfer;
+import io.vertx.core.Deployable;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.Map;
 
 /**
- * Entry point of the Stager component: stager: turns app packages into droplets with buildpacks. For now it joins the bus and
- * serves the shared operations surface; its own responders arrive with their issues.
+ * The stager's bootstrap, the one place that knows its object graph: config (loaded by the
+ * launcher), HTTP client and bits transfer, buildpacks, then the staging responder inside the
+ * main verticle (which makes sure the work directory exists before it subscribes).
  */
 public final class StagerMain {
 
@@ -15,7 +24,26 @@ public final class StagerMain {
   }
 
   public static void main(String[] args) {
-    ComponentLauncher.main(args, TYPE, BasicComponentConfig.class,
-        runtime -> new StagerVerticle(runtime.bus(), runtime.component()));
+    ComponentLauncher.main(args, TYPE, StagerConfig.class, StagerMain::verticle);
+  }
+
+  /** Builds the verticle from what the launcher set up (also how tests start a stager). */
+  public static Deployable verticle(Runtime<StagerConfig> runtime) {
+    return verticle(runtime, System.getenv());
+  }
+
+  /** As {@link #verticle(Runtime)}, with the environment build processes draw from. */
+  public static Deployable verticle(Runtime<StagerConfig> runtime, Map<String, String> env) {
+    StagerConfig config = runtime.config();
+    HttpClient http = BitsTransfer.newClient();
+    BitsTransfer transfer = new BitsTransfer(http);
+    Buildpacks buildpacks = Buildpacks.standard();
+    Clock clock = Clock.systemUTC();
+    StagingResponder responder = new StagingResponder(runtime.vertx(), runtime.bus(),
+        (taskId, request, log) -> new StagingTask(taskId, request, config, transfer,
+            buildpacks, http, env, clock, log),
+        config.maxActiveTasks(), config.maxStaging());
+    return new StagerVerticle(runtime.bus(), runtime.component(), config.workPath(),
+        responder);
   }
 }
