@@ -59,6 +59,12 @@ public interface Bus {
   boolean isConnected();
 
   /**
+   * Completes once the server has processed everything sent so far: subscriptions made before
+   * are live (a component is "started" only after this).
+   */
+  Future<Void> flush();
+
+  /**
    * Calls {@code handler} with true on (re)connect and false on disconnect, on the caller's
    * context. The router uses it to suspend pruning; the health manager for its grace period.
    */

@@ -319,6 +319,7 @@ public final class NatsBus implements Bus {
    * Completes once the server has processed everything sent so far (a PING/PONG round trip):
    * subscriptions made before it are live when it completes.
    */
+  @Override
   public Future<Void> flush() {
     return vertx.executeBlocking(() -> {
       connection.flush(Duration.ofSeconds(5));

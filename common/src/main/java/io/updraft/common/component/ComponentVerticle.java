@@ -21,7 +21,8 @@ public abstract class ComponentVerticle extends VerticleBase {
 
   @Override
   public final Future<?> start() {
-    return component.start().compose(v -> startResponders());
+    // started means subscribed: the flush makes every subscription live on the server
+    return component.start().compose(v -> startResponders()).compose(v -> bus.flush());
   }
 
   @Override

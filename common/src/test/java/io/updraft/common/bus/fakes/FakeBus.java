@@ -137,6 +137,11 @@ public final class FakeBus implements Bus {
   }
 
   @Override
+  public Future<Void> flush() {
+    return Future.succeededFuture();
+  }
+
+  @Override
   public void onConnectionChange(Handler<Boolean> handler) {
     watchers.add(handler);
   }
