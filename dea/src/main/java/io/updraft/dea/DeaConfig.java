@@ -141,7 +141,7 @@ public record DeaConfig(
    * {@code files:} — the instance file server. Basic-auth credentials are generated at each
    * start when absent (published in {@code dea.find.droplet} replies, the v1 way); with a
    * {@code secret}, signed tokens minted by the controller are accepted too (see
-   * {@code io.updraft.dea.files.FileToken}).
+   * {@code io.updraft.common.security.FileToken}).
    */
   public record Files(
       @JsonProperty("host") String host,

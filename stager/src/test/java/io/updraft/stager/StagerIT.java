@@ -330,7 +330,8 @@ class StagerIT {
 
     StagingResult result = stage(request("evil", null, props(null, Map.of())));
 
-    assertThat(result.error()).contains("Invalid app package").contains("escapes");
+    assertThat(result.error()).startsWith("Invalid app package: entry '../../evil.py'")
+        .contains("outside");
     assertThat(tmp.resolve("evil.py")).doesNotExist();
   }
 

@@ -1,5 +1,6 @@
 package io.updraft.common.archive;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -16,9 +17,15 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
- * Packs a directory reproducibly: entries sorted, timestamps fixed, only the executable bit
- * kept, so the same files always give the same bytes and the same SHA-1 (the blobstore
- * deduplicates on it). Symlinks are stored as links. Blocking.
+ * Packs a directory reproducibly: entries named relative to it, sorted (a directory before
+ * what it holds), timestamps fixed, so the same files always give the same bytes and the same
+ * SHA-1 (the blobstore deduplicates on it). Symlinks are stored as links, never followed.
+ * Anything else that is not a file or directory (a fifo or socket a build left behind) is
+ * skipped: it has no content, and reading a fifo would block. Blocking.
+ *
+ * <p>{@link #zip} (app packages) keeps only the executable bit; {@link #tarGz} (droplets)
+ * keeps the permission bits, which the DEA restores, so a file the build made private stays
+ * private.
  */
 public final class ArchiveWriter {
 
@@ -29,9 +36,13 @@ public final class ArchiveWriter {
   }
 
   public static void zip(Path dir, Path out) throws IOException {
-    try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(Files.newOutputStream(out))) {
+    try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(
+        new BufferedOutputStream(Files.newOutputStream(out)))) {
       for (Path path : entries(dir)) {
         String name = dir.relativize(path).toString().replace('\\', '/');
+        if (special(path)) {
+          continue;
+        }
         boolean link = Files.isSymbolicLink(path);
         boolean directory = !link && Files.isDirectory(path);
         ZipArchiveEntry entry = new ZipArchiveEntry(directory ? name + "/" : name);
@@ -54,24 +65,27 @@ public final class ArchiveWriter {
   }
 
   public static void tarGz(Path dir, Path out) throws IOException {
-    try (OutputStream file = Files.newOutputStream(out);
+    try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(out));
         TarArchiveOutputStream tar = new TarArchiveOutputStream(
             new GzipCompressorOutputStream(file))) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
       for (Path path : entries(dir)) {
         String name = dir.relativize(path).toString().replace('\\', '/');
+        if (special(path)) {
+          continue;
+        }
         TarArchiveEntry entry;
         if (Files.isSymbolicLink(path)) {
           entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
           entry.setLinkName(Files.readSymbolicLink(path).toString());
         } else if (Files.isDirectory(path)) {
           entry = new TarArchiveEntry(name + "/");
-          entry.setMode(040755);
+          entry.setMode(040000 | permissions(path, 0755));
         } else {
           entry = new TarArchiveEntry(name);
           entry.setSize(Files.size(path));
-          entry.setMode(executable(path) ? 0100755 : 0100644);
+          entry.setMode(0100000 | permissions(path, executable(path) ? 0755 : 0644));
         }
         entry.setModTime(FIXED);
         tar.putArchiveEntry(entry);
@@ -86,6 +100,25 @@ public final class ArchiveWriter {
   private static List<Path> entries(Path dir) throws IOException {
     try (Stream<Path> walk = Files.walk(dir)) {
       return walk.filter(p -> !p.equals(dir)).sorted().toList();
+    }
+  }
+
+  private static boolean special(Path path) {
+    return !Files.isSymbolicLink(path) && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** The permission bits as an octal mode, or {@code fallback} off POSIX filesystems. */
+  private static int permissions(Path path, int fallback) throws IOException {
+    try {
+      int mode = 0;
+      for (PosixFilePermission p : Files.getPosixFilePermissions(path,
+          LinkOption.NOFOLLOW_LINKS)) {
+        mode |= 0400 >> p.ordinal(); // declared from OWNER_READ (0400) to OTHERS_EXECUTE (01)
+      }
+      return mode;
+    } catch (UnsupportedOperationException e) {
+      return fallback;
     }
   }
 

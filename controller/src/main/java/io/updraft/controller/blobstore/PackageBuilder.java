@@ -79,6 +79,12 @@ public final class PackageBuilder {
               + maxPackageBytes / (1024 * 1024) + " MB");
         }
         Files.createDirectories(target.getParent());
+        // a directory of the upload may be a link: the real place must still be in the app
+        if (!target.getParent().toRealPath().startsWith(root)
+            || Files.isSymbolicLink(target)) {
+          throw new PackagingException("App packaging failed: resource '" + resource.fn()
+              + "' would be written through a link");
+        }
         Files.copy(pooled, target, StandardCopyOption.REPLACE_EXISTING);
       }
       Path out = work.resolve("package.zip");

@@ -1,5 +1,6 @@
 package io.updraft.dea.files;
 
+import io.updraft.common.security.FileToken;
 import io.updraft.dea.instance.Instance;
 import io.updraft.dea.instance.InstanceRegistry;
 import io.vertx.core.Future;

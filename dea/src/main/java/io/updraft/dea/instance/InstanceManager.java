@@ -1,5 +1,6 @@
 package io.updraft.dea.instance;
 
+import io.updraft.common.archive.UnreadableArchiveException;
 import io.updraft.common.component.ComponentIdentity;
 import io.updraft.common.logging.Redact;
 import io.updraft.common.protocol.dea.DeaStartRequest;
@@ -7,8 +8,7 @@ import io.updraft.common.protocol.dea.Limits;
 import io.updraft.common.protocol.droplet.ExitReason;
 import io.updraft.dea.DeaConfig;
 import io.updraft.dea.droplet.DropletCache;
-import io.updraft.dea.droplet.ExtractionException;
-import io.updraft.dea.droplet.SafeExtractor;
+import io.updraft.dea.droplet.DropletUnpacker;
 import io.updraft.dea.process.AppEnvironment;
 import io.updraft.dea.process.CgroupMemory;
 import io.updraft.dea.process.ProcessLauncher;
@@ -183,9 +183,7 @@ public final class InstanceManager {
     Integer uid = instance.uid();
     droplets.obtain(req.sha1(), req.executableUri())
         .compose(tgz -> whileStarting(instance).compose(v -> vertx.executeBlocking(() -> {
-          // the unpacked droplet must fit the disk quota it will be held to
-          new SafeExtractor(instance.limits().diskMb() * 1024L * 1024L)
-              .extract(tgz, instance.dir());
+          DropletUnpacker.unpack(tgz, instance.dir(), instance.limits().diskMb());
           Files.createDirectories(instance.dir().resolve("logs"));
           Files.createDirectories(instance.dir().resolve("tmp"));
           if (uid != null) {
@@ -225,7 +223,7 @@ public final class InstanceManager {
           return awaitReadiness(instance);
         })
         .onFailure(e -> {
-          if (e instanceof ExtractionException && e.getMessage().startsWith("droplet is not")) {
+          if (e instanceof UnreadableArchiveException) {
             // verified when cached, so the copy on disk went bad: fetch it again next time
             droplets.evict(req.sha1());
           }

@@ -7,9 +7,9 @@ import io.updraft.common.fixtures.AppFixture;
 import io.updraft.common.protocol.dea.DeaStartRequest;
 import io.updraft.common.protocol.dea.Limits;
 import io.updraft.common.protocol.droplet.ExitReason;
+import io.updraft.common.testing.MutableClock;
 import io.updraft.dea.DeaConfig;
 import io.updraft.dea.droplet.DropletCache;
-import io.updraft.dea.instance.TestInstances.ManualClock;
 import io.updraft.dea.process.ReadinessProbe;
 import io.updraft.dea.resources.PlacementPolicy;
 import io.updraft.dea.resources.ResourceManager;
@@ -29,7 +29,7 @@ class InstanceManagerTest {
   @TempDir
   Path base;
   private final Vertx vertx = Vertx.vertx();
-  private final ManualClock clock = ManualClock.atFixtureTime();
+  private final MutableClock clock = TestInstances.clock();
   private final InstanceRegistry registry = new InstanceRegistry(clock);
   private final ResourceManager resources = new ResourceManager(registry, 256, 4);
   private final AppFixture app = AppFixture.create();

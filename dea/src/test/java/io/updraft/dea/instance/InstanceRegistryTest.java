@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.updraft.common.fixtures.AppFixture;
 import io.updraft.common.protocol.dea.DeaStopRequest;
 import io.updraft.common.protocol.dea.FindDropletRequest;
-import io.updraft.dea.instance.TestInstances.ManualClock;
+import io.updraft.common.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class InstanceRegistryTest {
 
-  private final ManualClock clock = ManualClock.atFixtureTime();
+  private final MutableClock clock = TestInstances.clock();
   private final InstanceRegistry registry = new InstanceRegistry(clock);
   private final AppFixture app = AppFixture.create();
 

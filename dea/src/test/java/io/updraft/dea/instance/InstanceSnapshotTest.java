@@ -3,7 +3,7 @@ package io.updraft.dea.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.updraft.common.fixtures.AppFixture;
-import io.updraft.dea.instance.TestInstances.ManualClock;
+import io.updraft.common.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,7 +19,7 @@ class InstanceSnapshotTest {
 
   @Test
   void roundTripsEveryInstanceFieldPrivately() throws Exception {
-    ManualClock clock = ManualClock.atFixtureTime();
+    MutableClock clock = TestInstances.clock();
     InstanceRegistry registry = new InstanceRegistry(clock);
     Instance i = TestInstances.of(AppFixture.create(), 1, clock);
     registry.add(i);

@@ -2,12 +2,10 @@ package io.updraft.dea.instance;
 
 import io.updraft.common.fixtures.AppFixture;
 import io.updraft.common.protocol.dea.Limits;
+import io.updraft.common.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /** Instances and a hand-driven clock for unit tests. */
 public final class TestInstances {
@@ -23,35 +21,8 @@ public final class TestInstances {
         Path.of("/tmp/apps", Instance.dirName(app.name(), index, id)), clock.instant());
   }
 
-  /** A clock that moves only when told to. */
-  public static final class ManualClock extends Clock {
-    private Instant now;
-
-    public ManualClock(Instant start) {
-      this.now = start;
-    }
-
-    public static ManualClock atFixtureTime() {
-      return new ManualClock(Instant.ofEpochSecond(AppFixture.T0));
-    }
-
-    public void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
+  /** Common's hand-driven clock, at the fixture's time (the {@code T0} its messages carry). */
+  public static MutableClock clock() {
+    return new MutableClock(Instant.ofEpochSecond(AppFixture.T0));
   }
 }

@@ -9,8 +9,9 @@ import io.updraft.common.protocol.dea.DeaStartRequest;
 import io.updraft.common.protocol.dea.Limits;
 import io.updraft.common.protocol.dea.RuntimeInfo;
 import io.updraft.common.protocol.dea.ServiceBinding;
+import io.updraft.common.testing.MutableClock;
 import io.updraft.dea.instance.Instance;
-import io.updraft.dea.instance.TestInstances.ManualClock;
+import io.updraft.dea.instance.TestInstances;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class AppEnvironmentTest {
 
-  private final ManualClock clock = ManualClock.atFixtureTime();
+  private final MutableClock clock = TestInstances.clock();
   private final AppFixture app = AppFixture.create();
 
   private Instance instance(List<ServiceBinding> services, List<String> env) {

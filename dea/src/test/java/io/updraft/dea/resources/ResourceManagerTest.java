@@ -3,16 +3,16 @@ package io.updraft.dea.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.updraft.common.fixtures.AppFixture;
+import io.updraft.common.testing.MutableClock;
 import io.updraft.dea.instance.Instance;
 import io.updraft.dea.instance.InstanceRegistry;
 import io.updraft.dea.instance.InstanceState;
 import io.updraft.dea.instance.TestInstances;
-import io.updraft.dea.instance.TestInstances.ManualClock;
 import org.junit.jupiter.api.Test;
 
 class ResourceManagerTest {
 
-  private final ManualClock clock = ManualClock.atFixtureTime();
+  private final MutableClock clock = TestInstances.clock();
   private final InstanceRegistry registry = new InstanceRegistry(clock);
   private final ResourceManager resources = new ResourceManager(registry, 300, 3);
   private final AppFixture app = AppFixture.create(); // 128 MB per instance

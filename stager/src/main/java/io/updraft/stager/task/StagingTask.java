@@ -1,10 +1,10 @@
 package io.updraft.stager.task;
 
+import io.updraft.common.archive.ArchiveWriter;
 import io.updraft.common.protocol.staging.StagingRequest;
 import io.updraft.common.protocol.staging.StagingResult;
 import io.updraft.stager.StagerConfig;
-import io.updraft.stager.archive.DropletArchive;
-import io.updraft.stager.archive.SafeUnzip;
+import io.updraft.stager.archive.AppPackage;
 import io.updraft.stager.buildpack.BuildContext;
 import io.updraft.stager.buildpack.Buildpacks;
 import io.updraft.stager.buildpack.StartCommand;
@@ -104,7 +104,7 @@ public final class StagingTask implements Task {
     transfer.download(request.downloadUri(), packageZip, config.maxPackageBytes(), deadline);
 
     stagingLog.line("Unpacking application");
-    new SafeUnzip(config.maxPackageBytes()).unzip(packageZip, appDir);
+    AppPackage.unpack(packageZip, appDir, config.maxPackageBytes());
     Files.delete(packageZip);
     deadline.check();
 
@@ -122,7 +122,7 @@ public final class StagingTask implements Task {
         request.properties().framework(), start, request.appId(), clock.instant(),
         stagingLog.text());
     Path droplet = taskDir.resolve("droplet.tgz");
-    DropletArchive.pack(dropletDir, droplet);
+    ArchiveWriter.tarGz(dropletDir, droplet);
     deadline.check();
 
     stagingLog.line("Uploading droplet (" + Math.max(1, Files.size(droplet) / 1024) + " KB)");

@@ -1,4 +1,4 @@
-package io.updraft.dea.files;
+package io.updraft.common.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

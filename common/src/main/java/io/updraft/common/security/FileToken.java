@@ -1,4 +1,4 @@
-package io.updraft.dea.files;
+package io.updraft.common.security;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.updraft.common.protocol.Json;
@@ -11,7 +11,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Short-lived, signed permission to read one instance's files, minted by the controller and
- * checked by the DEA with the secret they share ({@code files.secret} in both configs).
+ * checked by the DEA's file server with the secret they share ({@code files.secret} in both
+ * configs). It lives in {@code common} because both sides must agree on it byte for byte.
  *
  * <p>Format: {@code <payload>.<signature>} where
  * <ul>
@@ -25,6 +26,8 @@ import javax.crypto.spec.SecretKeySpec;
  * The DEA refuses a token that is expired, or whose {@code exp} lies further ahead than
  * {@code files.token_max_ttl_s} (so a leaked token cannot be long-lived). It is sent as
  * {@code Authorization: Bearer <token>} or as the query parameter {@code token}.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class FileToken {
 
