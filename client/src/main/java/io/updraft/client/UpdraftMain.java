@@ -11,6 +11,8 @@ public final class UpdraftMain {
   }
 
   public static void main(String[] args) {
+    // lets the client reach *.localhost targets on loopback with their name in Host
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     System.exit(UpdraftCli.run(System.getenv(), out, err, args));

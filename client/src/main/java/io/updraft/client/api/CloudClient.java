@@ -38,7 +38,9 @@ public final class CloudClient {
   /** v1 clients skip resource matching for apps this small. */
   private static final long MATCH_THRESHOLD = 64 * 1024;
 
+  /** HTTP/1.1: plain-http h2c upgrades buy nothing for an API and break some proxies. */
   private final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10))
       .followRedirects(HttpClient.Redirect.NEVER).build();
   private final String target;
@@ -253,10 +255,29 @@ public final class CloudClient {
 
   // ---- plumbing
 
+  /**
+   * Whether {@code host} is a {@code .localhost} name (not plain localhost, which resolves
+   * anyway). Sending such a Host header needs {@code jdk.httpclient.allowRestrictedHeaders=host},
+   * which the client's main sets.
+   */
+  static boolean isLocalhostName(String host) {
+    return host != null && host.toLowerCase(java.util.Locale.ROOT).endsWith(".localhost")
+        && "host".equals(System.getProperty("jdk.httpclient.allowRestrictedHeaders"));
+  }
+
   private HttpRequest.Builder request(String path) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + path))
-        .timeout(Duration.ofMinutes(5))
-        .header("Accept", "application/json");
+    URI uri = URI.create(target + path);
+    HttpRequest.Builder b;
+    if (isLocalhostName(uri.getHost())) {
+      // RFC 6761: *.localhost is this machine; the router still needs the name (Host header)
+      b = HttpRequest.newBuilder(URI.create(uri.getScheme() + "://127.0.0.1"
+          + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getRawPath()
+          + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "")))
+          .header("Host", uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : ""));
+    } else {
+      b = HttpRequest.newBuilder(uri);
+    }
+    b.timeout(Duration.ofMinutes(5)).header("Accept", "application/json");
     if (token != null) {
       b.header("Authorization", token);
     }

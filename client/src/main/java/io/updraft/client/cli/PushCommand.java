@@ -67,7 +67,8 @@ final class PushCommand extends Base {
     String app = name != null ? name : manifest.name() != null ? manifest.name()
         : path.toAbsolutePath().normalize().getFileName().toString()
             .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]", "-");
-    Integer mem = memory != null ? Manifest.parseMemory(memory, "--memory") : manifest.memoryMb();
+    Integer mem = memory != null ? Integer.valueOf(Manifest.parseMemory(memory, "--memory"))
+        : manifest.memoryMb();
     Integer count = instances != null ? instances : manifest.instances();
     String cmd = command != null ? command : manifest.command();
     String fw = framework != null ? framework : manifest.framework();

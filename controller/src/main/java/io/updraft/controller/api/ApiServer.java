@@ -52,8 +52,8 @@ public final class ApiServer {
     this.info = new InfoApi(config, appStore);
     this.users = new UsersApi(config, userStore, appStore, tokens);
     this.apps = new AppsApi(config, appStore, runner);
-    this.instances = new InstancesApi(apps, runner, staging);
-    this.files = new FilesApi(vertx, apps, bus);
+    this.instances = new InstancesApi(apps, runner);
+    this.files = new FilesApi(vertx, apps, bus, staging);
     this.staging = staging;
     this.droplets = droplets;
     this.bits = new BitsApi(vertx, apps, appStore, blobs, packages,

@@ -6,6 +6,7 @@ import io.updraft.common.protocol.dea.FindDropletReply;
 import io.updraft.common.protocol.dea.FindDropletRequest;
 import io.updraft.common.protocol.dea.InstanceState;
 import io.updraft.controller.apps.App;
+import io.updraft.controller.staging.StagingCoordinator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -30,16 +31,19 @@ import java.util.List;
 final class FilesApi {
 
   private static final Duration FIND_WINDOW = Duration.ofSeconds(2);
+  private static final String STAGING_LOG = "/logs/staging.log";
   private static final String ROUTE =
       "/apps/(?<name>[^/]+)/instances/(?<instance>[^/]+)/files(?<path>/.*)?";
 
   private final AppsApi apps;
   private final Bus bus;
+  private final StagingCoordinator staging;
   private final HttpClient http;
 
-  FilesApi(Vertx vertx, AppsApi apps, Bus bus) {
+  FilesApi(Vertx vertx, AppsApi apps, Bus bus, StagingCoordinator staging) {
     this.apps = apps;
     this.bus = bus;
+    this.staging = staging;
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
   }
 
@@ -50,8 +54,23 @@ final class FilesApi {
   private void files(RoutingContext ctx) {
     String instance = ctx.pathParam("instance");
     String path = decode(ctx.pathParam("path"));
+    if (path.equals(STAGING_LOG)) {
+      stagingLog(ctx);
+      return;
+    }
     apps.owned(ctx).compose(app -> locate(app, instance)).onSuccess(reply -> relay(ctx, reply,
         path)).onFailure(ctx::fail);
+  }
+
+  /** v1: {@code logs/staging.log} of any instance is the app's last staging log. */
+  private void stagingLog(RoutingContext ctx) {
+    apps.owned(ctx).compose((App app) -> staging.lastLog(app.id())).onSuccess(text -> {
+      if (text.isEmpty()) {
+        ctx.fail(new ApiError(404, 303, "Could not find : 'logs/staging.log'"));
+      } else {
+        ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(text.get());
+      }
+    }).onFailure(ctx::fail);
   }
 
   private Future<FindDropletReply> locate(App app, String instance) {

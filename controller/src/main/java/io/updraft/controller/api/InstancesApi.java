@@ -2,9 +2,7 @@ package io.updraft.controller.api;
 
 import io.updraft.common.protocol.dea.FindDropletReply;
 import io.updraft.common.protocol.dea.InstanceState;
-import io.updraft.controller.apps.App;
 import io.updraft.controller.runner.AppRunner;
-import io.updraft.controller.staging.StagingCoordinator;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -16,7 +14,7 @@ import java.util.Map;
 
 /**
  * What runs of an app (PROTOCOL.md 13.8): {@code instances}, {@code stats}, {@code crashes} and
- * the staging log, from the DEAs' {@code dea.find.droplet} answers.
+ * from the DEAs' {@code dea.find.droplet} answers.
  */
 final class InstancesApi {
 
@@ -24,20 +22,16 @@ final class InstancesApi {
 
   private final AppsApi apps;
   private final AppRunner runner;
-  private final StagingCoordinator staging;
 
-  InstancesApi(AppsApi apps, AppRunner runner, StagingCoordinator staging) {
+  InstancesApi(AppsApi apps, AppRunner runner) {
     this.apps = apps;
     this.runner = runner;
-    this.staging = staging;
   }
 
   void mount(Router router) {
     router.get("/apps/:name/instances").handler(this::instances);
     router.get("/apps/:name/stats").handler(this::stats);
     router.get("/apps/:name/crashes").handler(this::crashes);
-    router.getWithRegex("/apps/(?<name>[^/]+)/instances/(?<index>[^/]+)/files/+logs/staging\\.log")
-        .handler(this::stagingLog);
   }
 
   private void instances(RoutingContext ctx) {
@@ -90,16 +84,6 @@ final class InstancesApi {
   /** Crash records come from the health manager; without one the list is empty (v1 too). */
   private void crashes(RoutingContext ctx) {
     Responses.reply(ctx, apps.owned(ctx).map(app -> Map.of("crashes", List.of())));
-  }
-
-  private void stagingLog(RoutingContext ctx) {
-    apps.owned(ctx).compose((App app) -> staging.lastLog(app.id())).onSuccess(text -> {
-      if (text.isEmpty()) {
-        ctx.fail(new ApiError(404, 303, "Could not find : 'logs/staging.log'"));
-      } else {
-        ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(text.get());
-      }
-    }).onFailure(ctx::fail);
   }
 
   private static FindDropletReply byIndex(List<FindDropletReply> replies, int index) {

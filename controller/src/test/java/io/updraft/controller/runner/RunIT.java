@@ -115,7 +115,7 @@ class RunIT {
     var instances = ann.get("/apps/web/instances").json().path("instances");
     assertThat(instances).hasSize(3);
     assertThat(instances.findValuesAsText("state")).containsOnly("RUNNING");
-    assertThat(ann.get("/apps/web/instances/0/files/logs/staging.log").text())
+    assertThat(ann.get("/apps/web/instances/0/files/%2Flogs%2Fstaging.log").text())
         .contains("Detected buildpack: fake");
 
     // scale down stops the highest index of this version
