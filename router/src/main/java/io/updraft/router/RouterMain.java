@@ -1,11 +1,10 @@
 package io.updraft.router;
 
 import io.updraft.common.component.ComponentLauncher;
-import io.updraft.common.config.BasicComponentConfig;
 
 /**
- * Entry point of the Router component: router: the HTTP and WebSocket front door. For now it joins the bus and
- * serves the shared operations surface; its own responders arrive with their issues.
+ * Entry point of the router, the HTTP and WebSocket front door: its route table comes from
+ * {@code router.register}/{@code router.unregister} on NATS (PROTOCOL.md 6).
  */
 public final class RouterMain {
 
@@ -15,7 +14,6 @@ public final class RouterMain {
   }
 
   public static void main(String[] args) {
-    ComponentLauncher.main(args, TYPE, BasicComponentConfig.class,
-        runtime -> new RouterVerticle(runtime.bus(), runtime.component()));
+    ComponentLauncher.main(args, TYPE, RouterConfig.class, RouterVerticle::new);
   }
 }
