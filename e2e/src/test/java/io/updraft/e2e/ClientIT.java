@@ -129,7 +129,9 @@ class ClientIT {
         "manifest.yml", "name: greeter\nmemory: 128M\ninstances: 1\nenv:\n  GREETING: hi\n"));
     Run push = updraft("push", "--path", app.toString());
     assertThat(push.status()).as(push.err()).isZero();
-    assertThat(push.out()).contains("Creating greeter... OK").contains("greeter is running");
+    assertThat(push.out()).contains("Creating greeter... OK").contains("greeter is running")
+        // the staging log, streamed while the stager works
+        .contains("  Downloading application");
 
     Run apps = updraft("apps", "--json");
     JsonNode list = apps.json();

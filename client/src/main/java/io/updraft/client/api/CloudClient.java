@@ -171,6 +171,73 @@ public final class CloudClient {
     return false;
   }
 
+  /** A running follow of a staging log; {@link #close()} stops it. */
+  public interface Following extends AutoCloseable {
+    /** Waits up to {@code timeout} for the staging to end; true when it did. */
+    boolean awaitEnd(Duration timeout) throws InterruptedException;
+
+    @Override
+    void close();
+  }
+
+  /**
+   * Prints the app's next staging log as it is written ({@code /updraft/apps/:name/staging_log}).
+   * Returns once the cloud is listening, so the caller can start the app right after.
+   */
+  public Following followStaging(String name, Consumer<String> line) {
+    HttpRequest request = request("/updraft/apps/" + seg(name) + "/staging_log")
+        .timeout(Duration.ofMinutes(10)).GET().build();
+    java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> headers =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+    HttpResponse<java.util.stream.Stream<String>> response;
+    try {
+      response = headers.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      headers.cancel(true);
+      return noFollow();
+    }
+    if (response.statusCode() != 200) {
+      response.body().close();
+      return noFollow();
+    }
+    java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+    Thread reader = new Thread(() -> {
+      try (java.util.stream.Stream<String> lines = response.body()) {
+        lines.filter(l -> !l.isEmpty()).forEach(line);
+      } catch (RuntimeException e) {
+        // the stream was closed under us: following is over
+      } finally {
+        ended.countDown();
+      }
+    }, "staging-log");
+    reader.setDaemon(true);
+    reader.start();
+    return new Following() {
+      @Override
+      public boolean awaitEnd(Duration timeout) throws InterruptedException {
+        return ended.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+
+      @Override
+      public void close() {
+        response.body().close();
+      }
+    };
+  }
+
+  private static Following noFollow() {
+    return new Following() {
+      @Override
+      public boolean awaitEnd(Duration timeout) {
+        return true;
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+  }
+
   // ---- bits
 
   /**

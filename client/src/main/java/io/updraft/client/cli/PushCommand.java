@@ -145,17 +145,30 @@ final class PushCommand extends Base {
       return;
     }
     out().line("Staging and starting " + app + "...");
-    try {
-      if (wasStarted) {
-        cloud.redeploy(app);
-      } else {
-        cloud.start(app);
+    java.util.concurrent.atomic.AtomicInteger streamed =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (CloudClient.Following log = cloud.followStaging(app, line -> {
+      streamed.incrementAndGet();
+      out().line("  " + line);
+    })) {
+      try {
+        if (wasStarted) {
+          cloud.redeploy(app);
+        } else {
+          cloud.start(app);
+        }
+      } finally {
+        log.awaitEnd(Duration.ofSeconds(2));
       }
     } catch (CloudException e) {
-      printStagingLog(cloud, app);
+      if (streamed.get() == 0) {
+        printStagingLog(cloud, app);
+      }
       throw e;
     }
-    printStagingLog(cloud, app);
+    if (streamed.get() == 0) {
+      printStagingLog(cloud, app);
+    }
     boolean running = cloud.awaitRunning(app, Duration.ofSeconds(timeoutSeconds));
     JsonNode info = cloud.app(app);
     List<String> states = new ArrayList<>();

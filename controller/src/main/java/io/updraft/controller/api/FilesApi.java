@@ -32,6 +32,7 @@ final class FilesApi {
 
   private static final Duration FIND_WINDOW = Duration.ofSeconds(2);
   private static final String STAGING_LOG = "/logs/staging.log";
+  private static final Duration FOLLOW_LIMIT = Duration.ofMinutes(10);
   private static final String ROUTE =
       "/apps/(?<name>[^/]+)/instances/(?<instance>[^/]+)/files(?<path>/.*)?";
 
@@ -49,6 +50,39 @@ final class FilesApi {
 
   void mount(Router router) {
     router.getWithRegex(ROUTE).handler(this::files);
+    router.get("/updraft/apps/:name/staging_log").handler(this::followStaging);
+  }
+
+  /**
+   * Updraft addition: streams the lines of the app's current or next staging as they are
+   * written (chunked text), ending with that staging; a client opens it before it starts the
+   * app so the log shows during push. Closed after {@link #FOLLOW_LIMIT} at the latest.
+   */
+  private void followStaging(RoutingContext ctx) {
+    apps.owned(ctx).onSuccess(app -> {
+      var response = ctx.response().setChunked(true)
+          .putHeader("Content-Type", "text/plain; charset=utf-8");
+      long[] timer = new long[1];
+      Runnable[] stop = new Runnable[1];
+      stop[0] = staging.follow(app.id(), line -> response.write(line + "\n"), () -> {
+        ctx.vertx().cancelTimer(timer[0]);
+        if (!response.ended()) {
+          response.end();
+        }
+      });
+      timer[0] = ctx.vertx().setTimer(FOLLOW_LIMIT.toMillis(), id -> {
+        stop[0].run();
+        if (!response.ended()) {
+          response.end();
+        }
+      });
+      response.closeHandler(v -> {
+        ctx.vertx().cancelTimer(timer[0]);
+        stop[0].run();
+      });
+      // headers go out once the follower is in place: a client may start the app now
+      response.write("");
+    }).onFailure(ctx::fail);
   }
 
   private void files(RoutingContext ctx) {

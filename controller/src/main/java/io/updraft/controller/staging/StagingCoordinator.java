@@ -69,7 +69,11 @@ public final class StagingCoordinator {
   private final Supplier<String> hostPort;
   private final Duration timeout;
   private final Map<String, Task> tasks = new HashMap<>();
-  private final Map<String, List<Consumer<String>>> followers = new HashMap<>();
+  private final Map<String, List<Follower>> followers = new HashMap<>();
+
+  /** Someone watching an app's staging: each line, then the end of that staging. */
+  private record Follower(Consumer<String> line, Runnable end) {
+  }
 
   /**
    * @param hostPort the controller's address as stagers reach it
@@ -121,6 +125,10 @@ public final class StagingCoordinator {
         .eventually(() -> {
           lines.close();
           tasks.remove(task.id);
+          List<Follower> watching = followers.remove(task.appId);
+          if (watching != null) {
+            watching.forEach(f -> f.end().run());
+          }
           return saveLog(task);
         })
         .recover(e -> {
@@ -150,15 +158,24 @@ public final class StagingCoordinator {
 
   private void line(Task task, String line) {
     task.log.append(line).append('\n');
-    followers.getOrDefault(task.appId, List.of()).forEach(f -> f.accept(line));
+    List.copyOf(followers.getOrDefault(task.appId, List.of()))
+        .forEach(f -> f.line().accept(line));
   }
 
-  /** Calls {@code follower} with every staging log line of the app until it is removed. */
-  public Runnable follow(long appId, Consumer<String> follower) {
-    List<Consumer<String>> list = followers.computeIfAbsent(String.valueOf(appId),
-        k -> new java.util.ArrayList<>());
-    list.add(follower);
-    return () -> list.remove(follower);
+  /**
+   * Calls {@code line} with each log line of the app's current or next staging, then
+   * {@code end} when that staging is over. Returns a handle that stops following.
+   */
+  public Runnable follow(long appId, Consumer<String> line, Runnable end) {
+    Follower follower = new Follower(line, end);
+    followers.computeIfAbsent(String.valueOf(appId), k -> new java.util.ArrayList<>())
+        .add(follower);
+    return () -> {
+      List<Follower> list = followers.get(String.valueOf(appId));
+      if (list != null) {
+        list.remove(follower);
+      }
+    };
   }
 
   /** The log of the app's last staging, if any. */

@@ -182,6 +182,25 @@ class RunIT {
   }
 
   @Test
+  void theStagingLogStreamsToAFollowerWhileTheAppStarts() throws Exception {
+    dea1.advertise(4096);
+    var http = java.net.http.HttpClient.newHttpClient();
+    var lines = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        "http://127.0.0.1:" + controller.apiPort() + "/updraft/apps/web/staging_log"))
+        .header("AUTHORIZATION", ann.token()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofLines());
+    assertThat(lines.statusCode()).isEqualTo(200);
+    var seen = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    Thread reader = new Thread(() -> lines.body().forEach(seen::add));
+    reader.start();
+    assertThat(ann.put("/apps/web", "{\"state\":\"STARTED\"}").status()).isEqualTo(200);
+    // the stream ends with the staging
+    reader.join(WAIT.toMillis());
+    assertThat(reader.isAlive()).isFalse();
+    assertThat(seen).contains("Detected buildpack: fake");
+  }
+
+  @Test
   void stagingFailureStopsTheAppAndKeepsTheLog() throws Exception {
     stager.failWith = "No buildpack detected";
     ApiClient.Reply failed = ann.put("/apps/web", "{\"state\":\"STARTED\"}");
