@@ -1,6 +1,8 @@
 package io.updraft.router;
 
 import io.updraft.common.component.ComponentLauncher;
+import io.vertx.micrometer.MetricsDomain;
+import java.util.EnumSet;
 
 /**
  * Entry point of the router, the HTTP and WebSocket front door: its route table comes from
@@ -14,6 +16,9 @@ public final class RouterMain {
   }
 
   public static void main(String[] args) {
-    ComponentLauncher.main(args, TYPE, RouterConfig.class, RouterVerticle::new);
+    // the router measures requests per route itself; Vert.x's HTTP metrics would double the
+    // cost on every proxied request (client and server side)
+    ComponentLauncher.main(args, TYPE, RouterConfig.class, RouterVerticle::new,
+        EnumSet.of(MetricsDomain.HTTP_SERVER, MetricsDomain.HTTP_CLIENT));
   }
 }

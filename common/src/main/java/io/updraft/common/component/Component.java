@@ -72,21 +72,29 @@ public final class Component {
     this.varzFigures = figures;
   }
 
+  /** Starts the status endpoint ({@code /healthz}, {@code /varz}, {@code /metrics}). */
   public Future<Void> start() {
     server = new StatusServer(vertx, status.host(), status.port(), user, password,
         this::varz, registry);
     return server.start().map(actualPort -> {
       port = actualPort;
-      discover = bus.subscribe(Subjects.COMPONENT_DISCOVER, Empty.class,
-          request -> bus.reply(request, document(true)));
-      bus.publish(Subjects.COMPONENT_ANNOUNCE, document(false));
-      log.atInfo().setMessage("component.started")
-          .addKeyValue("type", identity.type())
-          .addKeyValue("uuid", identity.uuid())
-          .addKeyValue("status", statusAddress())
-          .log();
       return null;
     });
+  }
+
+  /**
+   * Answers {@code vcap.component.discover} and publishes {@code vcap.component.announce}:
+   * called once the component is ready, so anyone who finds it on the bus can use it.
+   */
+  public void announce() {
+    discover = bus.subscribe(Subjects.COMPONENT_DISCOVER, Empty.class,
+        request -> bus.reply(request, document(true)));
+    bus.publish(Subjects.COMPONENT_ANNOUNCE, document(false));
+    log.atInfo().setMessage("component.started")
+        .addKeyValue("type", identity.type())
+        .addKeyValue("uuid", identity.uuid())
+        .addKeyValue("status", statusAddress())
+        .log();
   }
 
   public Future<Void> stop() {

@@ -21,8 +21,10 @@ public abstract class ComponentVerticle extends VerticleBase {
 
   @Override
   public final Future<?> start() {
-    // started means subscribed: the flush makes every subscription live on the server
-    return component.start().compose(v -> startResponders()).compose(v -> bus.flush());
+    // started means subscribed (the flush makes subscriptions live on the server), and the
+    // component is found on the bus only once it is ready
+    return component.start().compose(v -> startResponders()).compose(v -> bus.flush())
+        .onSuccess(v -> component.announce());
   }
 
   @Override
