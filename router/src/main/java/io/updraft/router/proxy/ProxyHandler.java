@@ -9,6 +9,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -357,7 +358,11 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       }
       if (backendRequest != null) {
         backendRequest.exceptionHandler(IGNORE);
+        // a connection whose exchange was broken off may be mid-message: never reuse it
+        HttpConnection connection = backendRequest.connection();
+        connections.forget(backend, connection);
         backendRequest.reset();
+        connection.close();
       }
     }
 
