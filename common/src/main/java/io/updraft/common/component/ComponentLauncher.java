@@ -163,7 +163,8 @@ public final class ComponentLauncher {
         new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true);
     disabledMetrics.forEach(metricsOptions::addDisabledMetricsCategory);
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metricsOptions))
+        // native transport (epoll) where the component ships it, NIO otherwise
+        .with(new VertxOptions().setMetricsOptions(metricsOptions).setPreferNativeTransport(true))
         .withMetrics(new MicrometerMetricsFactory(metrics))
         .build();
     Map<String, Object> configTree =
