@@ -41,7 +41,8 @@ final class AppCommands {
     return out;
   }
 
-  @Command(name = "apps", description = "List your apps.")
+  @Command(name = "apps", description = "List your apps.",
+      footer = {"", "Example:", "  updraft apps --json"})
   static final class Apps extends Base {
     @Override
     void run() {
@@ -91,7 +92,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "start", description = "Start an app and wait for its instances.")
+  @Command(name = "start", description = "Start an app and wait for its instances.",
+      footer = {"", "Example:", "  updraft start blog"})
   static final class Start extends Base {
     @Parameters(paramLabel = "NAME")
     String name;
@@ -108,7 +110,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "stop", description = "Stop an app.")
+  @Command(name = "stop", description = "Stop an app.",
+      footer = {"", "Example:", "  updraft stop blog"})
   static final class Stop extends Base {
     @Parameters(paramLabel = "NAME")
     String name;
@@ -120,7 +123,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "restart", description = "Restart an app as a new version, rolling.")
+  @Command(name = "restart", description = "Restart an app as a new version, rolling.",
+      footer = {"", "Example:", "  updraft restart blog"})
   static final class Restart extends Base {
     @Parameters(paramLabel = "NAME")
     String name;
@@ -236,7 +240,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "mem", description = "Set memory per instance (restart to apply).")
+  @Command(name = "mem", description = "Set memory per instance (restart to apply).",
+      footer = {"", "Example:", "  updraft mem blog 512M"})
   static final class Mem extends Base {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -252,7 +257,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "map", description = "Add a URL to an app.")
+  @Command(name = "map", description = "Add a URL to an app.",
+      footer = {"", "Example:", "  updraft map blog www.example.com"})
   static final class MapUrl extends Base {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -267,7 +273,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "unmap", description = "Remove a URL from an app.")
+  @Command(name = "unmap", description = "Remove a URL from an app.",
+      footer = {"", "Example:", "  updraft unmap blog www.example.com"})
   static final class Unmap extends Base {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -290,7 +297,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "stats", description = "Resource use per instance.")
+  @Command(name = "stats", description = "Resource use per instance.",
+      footer = {"", "Example:", "  updraft stats blog --json"})
   static final class Stats extends Base {
     @Parameters(paramLabel = "NAME")
     String name;
@@ -316,7 +324,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "crashes", description = "Recent crashes of an app.")
+  @Command(name = "crashes", description = "Recent crashes of an app.",
+      footer = {"", "Example:", "  updraft crashes blog"})
   static final class Crashes extends Base {
     @Parameters(paramLabel = "NAME")
     String name;
@@ -339,7 +348,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "env", description = "Show an app's environment variables.")
+  @Command(name = "env", description = "Show an app's environment variables.",
+      footer = {"", "Example:", "  updraft env blog"})
   static final class Env extends Base {
     @Parameters(paramLabel = "NAME")
     String name;
@@ -377,7 +387,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "env-del", description = "Remove an environment variable.")
+  @Command(name = "env-del", description = "Remove an environment variable.",
+      footer = {"", "Example:", "  updraft env-del blog GREETING"})
   static final class EnvDel extends Base {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -392,7 +403,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "runtimes", description = "Runtimes the cloud offers.")
+  @Command(name = "runtimes", description = "Runtimes the cloud offers.",
+      footer = {"", "Example:", "  updraft runtimes"})
   static final class Runtimes extends Base {
     @Override
     void run() {
@@ -404,7 +416,8 @@ final class AppCommands {
     }
   }
 
-  @Command(name = "frameworks", description = "Frameworks (buildpacks) the cloud offers.")
+  @Command(name = "frameworks", description = "Frameworks (buildpacks) the cloud offers.",
+      footer = {"", "Example:", "  updraft frameworks --json"})
   static final class Frameworks extends Base {
     @Override
     void run() {

@@ -84,7 +84,8 @@ final class SessionCommands {
     }
   }
 
-  @Command(name = "logout", description = "Forget the login token.")
+  @Command(name = "logout", description = "Forget the login token.",
+      footer = {"", "Example:", "  updraft logout"})
   static final class Logout extends Base {
     @Override
     void run() {
@@ -109,7 +110,8 @@ final class SessionCommands {
     }
   }
 
-  @Command(name = "info", description = "Show the target and your usage.")
+  @Command(name = "info", description = "Show the target and your usage.",
+      footer = {"", "Example:", "  updraft info --json"})
   static final class Info extends Base {
     @Override
     void run() {
@@ -131,7 +133,8 @@ final class SessionCommands {
     }
   }
 
-  @Command(name = "user", description = "Show who you are logged in as.")
+  @Command(name = "user", description = "Show who you are logged in as.",
+      footer = {"", "Example:", "  updraft user"})
   static final class User extends Base {
     @Override
     void run() {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 
 /** The {@code updraft} command tree; failures become one line and exit status 1. */
 @Command(name = "updraft", mixinStandardHelpOptions = true, version = "updraft 0.1.0",
+    scope = CommandLine.ScopeType.INHERIT,
     description = "Push and manage apps on an Updraft cloud.",
     subcommands = {SessionCommands.Target.class, SessionCommands.Login.class,
         SessionCommands.Logout.class, SessionCommands.Register.class, SessionCommands.Info.class,
