@@ -4,6 +4,8 @@ import io.updraft.controller.blobstore.Blobstore;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.function.Supplier;
@@ -48,12 +50,16 @@ public final class DropletUrls {
       ctx.response().setStatusCode(403).end();
       return;
     }
-    if (!blobs.has(Blobstore.Kind.DROPLETS, sha1)) {
-      ctx.response().setStatusCode(404).end();
-      return;
-    }
-    ctx.response().putHeader("Content-Type", "application/octet-stream")
-        .sendFile(blobs.path(Blobstore.Kind.DROPLETS, sha1).toString());
+    Path droplet = blobs.path(Blobstore.Kind.DROPLETS, sha1);
+    // a stat is file I/O: not on the event loop
+    ctx.vertx().executeBlocking(() -> Files.isRegularFile(droplet), false).onSuccess(exists -> {
+      if (!exists) {
+        ctx.response().setStatusCode(404).end();
+      } else {
+        ctx.response().putHeader("Content-Type", "application/octet-stream")
+            .sendFile(droplet.toString());
+      }
+    }).onFailure(ctx::fail);
   }
 
   String signature(String appId, String sha1) {

@@ -219,14 +219,21 @@ public final class StagingCoordinator {
 
   private void download(RoutingContext ctx) {
     Optional<Task> task = task(ctx, false);
-    if (task.isEmpty() || !blobs.has(Blobstore.Kind.PACKAGES, task.get().packageSha1)) {
-      ctx.response().setStatusCode(task.isEmpty() ? 403 : 404).end();
+    if (task.isEmpty()) {
+      ctx.response().setStatusCode(403).end();
       return;
     }
-    ctx.response().putHeader("Content-Type", "application/zip")
-        .sendFile(blobs.path(Blobstore.Kind.PACKAGES, task.get().packageSha1).toString())
-        .onFailure(e -> log.atWarn().setMessage("staging.package.send-failed")
-            .addKeyValue("error", e.getMessage()).log());
+    Path pkg = blobs.path(Blobstore.Kind.PACKAGES, task.get().packageSha1);
+    // a stat is file I/O: not on the event loop
+    vertx.executeBlocking(() -> Files.isRegularFile(pkg), false).onSuccess(exists -> {
+      if (!exists) {
+        ctx.response().setStatusCode(404).end();
+        return;
+      }
+      ctx.response().putHeader("Content-Type", "application/zip").sendFile(pkg.toString())
+          .onFailure(e -> log.atWarn().setMessage("staging.package.send-failed")
+              .addKeyValue("error", e.getMessage()).log());
+    }).onFailure(ctx::fail);
   }
 
   private void upload(RoutingContext ctx) {
