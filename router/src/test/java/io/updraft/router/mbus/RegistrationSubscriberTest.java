@@ -6,7 +6,7 @@ import io.updraft.common.bus.fakes.FakeBus;
 import io.updraft.common.fixtures.AppFixture;
 import io.updraft.common.protocol.Subjects;
 import io.updraft.router.registry.RouteTable;
-import io.updraft.router.testing.MutableClock;
+import io.updraft.common.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

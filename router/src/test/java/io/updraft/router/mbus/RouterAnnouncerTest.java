@@ -9,7 +9,7 @@ import io.updraft.common.protocol.Subjects;
 import io.updraft.common.protocol.router.RouterStart;
 import io.updraft.router.registry.RouteTable;
 import io.updraft.router.registry.RouteTableTestSupport;
-import io.updraft.router.testing.MutableClock;
+import io.updraft.common.testing.MutableClock;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import io.updraft.common.bus.fakes.FakeBus;
 import io.updraft.router.metrics.RouterMetrics;
 import io.updraft.router.registry.RouteTable;
 import io.updraft.router.registry.RouteTableTestSupport;
-import io.updraft.router.testing.MutableClock;
+import io.updraft.common.testing.MutableClock;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;

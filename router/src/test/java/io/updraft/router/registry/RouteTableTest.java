@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.updraft.common.fixtures.AppFixture;
 import io.updraft.common.protocol.router.RouteRegistration;
 import io.updraft.router.registry.RouteTable.Change;
-import io.updraft.router.testing.MutableClock;
+import io.updraft.common.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,42 +3,15 @@ package io.updraft.stager.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
+import io.updraft.common.testing.MutableClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class DeadlineTest {
 
-  /** A clock the test moves by hand. */
-  static final class ManualClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void countsDownAndThenFailsWithTheV1Message() throws Exception {
-    ManualClock clock = new ManualClock();
+    MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
     Deadline d = new Deadline(clock, Duration.ofSeconds(120));
     d.check();
     clock.advance(Duration.ofSeconds(100));
@@ -52,7 +25,7 @@ class DeadlineTest {
 
   @Test
   void cancellingEndsItAtOnceWithItsOwnMessage() {
-    Deadline d = new Deadline(new ManualClock(), Duration.ofSeconds(120));
+    Deadline d = new Deadline(MutableClock.at("2026-01-01T00:00:00Z"), Duration.ofSeconds(120));
     d.cancel();
     assertThat(d.passed()).isTrue();
     assertThatThrownBy(d::check).isNotInstanceOf(StagingTimeoutException.class)
