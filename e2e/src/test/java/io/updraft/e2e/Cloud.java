@@ -6,6 +6,7 @@ import io.nats.client.Options;
 import io.nats.client.Subscription;
 import io.updraft.client.api.CloudClient;
 import io.updraft.common.protocol.Json;
+import io.updraft.common.protocol.Subjects;
 import io.updraft.common.protocol.component.ComponentDiscover;
 import io.updraft.common.testing.NatsServer;
 import java.net.URI;
@@ -104,7 +105,7 @@ final class Cloud implements AutoCloseable {
         Map<String, Integer> seen = new HashMap<>();
         String inbox = c.createInbox();
         Subscription sub = c.subscribe(inbox);
-        c.publish("vcap.component.discover", inbox, "{}".getBytes(StandardCharsets.UTF_8));
+        c.publish(Subjects.COMPONENT_DISCOVER, inbox, "{}".getBytes(StandardCharsets.UTF_8));
         io.nats.client.Message m;
         while ((m = sub.nextMessage(Duration.ofMillis(500))) != null) {
           if (!m.isStatusMessage()) {
@@ -153,7 +154,7 @@ final class Cloud implements AutoCloseable {
     try (Connection c = connect()) {
       String inbox = c.createInbox();
       Subscription sub = c.subscribe(inbox);
-      c.publish("dea.find.droplet", inbox, ("{\"droplet\":\"" + appId
+      c.publish(Subjects.DEA_FIND_DROPLET, inbox, ("{\"droplet\":\"" + appId
           + "\",\"states\":[\"RUNNING\"]}").getBytes(StandardCharsets.UTF_8));
       List<String> out = new ArrayList<>();
       io.nats.client.Message m;

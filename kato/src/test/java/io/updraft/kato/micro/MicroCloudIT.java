@@ -95,7 +95,7 @@ class MicroCloudIT {
     try (Connection nats = Nats.connect(options)) {
       String inbox = nats.createInbox();
       Subscription sub = nats.subscribe(inbox);
-      nats.publish("vcap.component.discover", inbox, "{}".getBytes(StandardCharsets.UTF_8));
+      nats.publish(io.updraft.common.protocol.Subjects.COMPONENT_DISCOVER, inbox, "{}".getBytes(StandardCharsets.UTF_8));
       List<ComponentDiscover> replies = new ArrayList<>();
       io.nats.client.Message msg;
       while ((msg = sub.nextMessage(Duration.ofSeconds(2))) != null) {
