@@ -21,7 +21,7 @@ import java.util.List;
  * runtimes: []                        # runtime names accepted; empty = any
  * prod: false                         # true: only apps flagged prod
  * app_path: /usr/local/bin:/usr/bin:/bin   # PATH given to app processes
- * intervals: {heartbeat_ms: 10000, advertise_ms: 5000, monitor_ms: 2000, reaper_ms: 30000}
+ * intervals: {heartbeat_ms: 2000, advertise_ms: 5000, monitor_ms: 2000, reaper_ms: 30000}
  * start_timeout_ms: 60000             # port must open within this, else CRASHED
  * stop_grace_ms: 10000                # SIGTERM .. SIGKILL
  * evacuation_delay_ms: 30000          # DEA_EVACUATION notice .. stopping instances
@@ -130,7 +130,7 @@ public record DeaConfig(
       @JsonProperty("reaper_ms") Long reaperMs) {
 
     public Intervals {
-      heartbeatMs = heartbeatMs == null ? 10_000L : heartbeatMs;
+      heartbeatMs = heartbeatMs == null ? 2_000L : heartbeatMs;
       advertiseMs = advertiseMs == null ? 5_000L : advertiseMs;
       monitorMs = monitorMs == null ? 2_000L : monitorMs;
       reaperMs = reaperMs == null ? 30_000L : reaperMs;

@@ -19,7 +19,7 @@ class DeaConfigTest {
   @Test
   void defaultsFollowV1() {
     DeaConfig c = ConfigLoader.load(null, Map.of(), DeaConfig.class);
-    assertThat(c.intervals().heartbeatMs()).isEqualTo(10_000L);
+    assertThat(c.intervals().heartbeatMs()).isEqualTo(2_000L);
     assertThat(c.intervals().advertiseMs()).isEqualTo(5_000L);
     assertThat(c.startTimeoutMs()).isEqualTo(60_000L);
     assertThat(c.crashRetentionMs()).isEqualTo(3_600_000L);
@@ -35,7 +35,7 @@ class DeaConfigTest {
         base_dir: /srv/dea
         max_memory_mb: 8192
         runtimes: [java17, node]
-        intervals: {heartbeat_ms: 2000}
+        intervals: {heartbeat_ms: 3000}
         shutdown_action: leave_running
         files: {port: 12345, secret: a-long-enough-secret}
         """);
@@ -45,7 +45,7 @@ class DeaConfigTest {
     assertThat(c.maxMemoryMb()).isEqualTo(8192L);
     assertThat(c.maxInstances()).isEqualTo(7);
     assertThat(c.runtimes()).containsExactly("java17", "node");
-    assertThat(c.intervals().heartbeatMs()).isEqualTo(2000L);
+    assertThat(c.intervals().heartbeatMs()).isEqualTo(3000L);
     assertThat(c.intervals().advertiseMs()).isEqualTo(5000L);
     assertThat(c.shutdownAction()).isEqualTo(DeaConfig.ShutdownAction.LEAVE_RUNNING);
     assertThat(c.files().port()).isEqualTo(12345);

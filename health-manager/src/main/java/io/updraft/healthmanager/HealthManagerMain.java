@@ -1,11 +1,12 @@
 package io.updraft.healthmanager;
 
 import io.updraft.common.component.ComponentLauncher;
-import io.updraft.common.config.BasicComponentConfig;
+import io.vertx.core.Deployable;
 
 /**
- * Entry point of the HealthManager component: health manager: keeps apps at their desired instances, grows the DEA pool. For now it joins the bus and
- * serves the shared operations surface; its own responders arrive with their issues.
+ * Entry point of the health manager: keeps every app at its desired instances, restarts
+ * crashes with back-off, marks flapping indices, replaces the instances of lost DEAs; one
+ * active at a time through a leader lease when several run.
  */
 public final class HealthManagerMain {
 
@@ -15,7 +16,10 @@ public final class HealthManagerMain {
   }
 
   public static void main(String[] args) {
-    ComponentLauncher.main(args, TYPE, BasicComponentConfig.class,
-        runtime -> new HealthManagerVerticle(runtime.bus(), runtime.component()));
+    ComponentLauncher.main(args, TYPE, HealthManagerConfig.class, HealthManagerMain::verticle);
+  }
+
+  static Deployable verticle(ComponentLauncher.Runtime<HealthManagerConfig> runtime) {
+    return new HealthManagerVerticle(runtime.bus(), runtime.component(), runtime.config());
   }
 }

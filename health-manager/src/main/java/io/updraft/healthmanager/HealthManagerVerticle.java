@@ -1,19 +1,73 @@
 package io.updraft.healthmanager;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.updraft.common.bus.Bus;
+import io.updraft.common.cluster.ClusterConfig;
+import io.updraft.common.cluster.ClusterConnection;
+import io.updraft.common.cluster.LeaderLease;
+import io.updraft.common.cluster.Leadership;
 import io.updraft.common.component.Component;
 import io.updraft.common.component.ComponentVerticle;
 import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
 
-/** The HealthManager's main verticle. */
+/**
+ * The health manager's main verticle: joins the cluster when one is configured (for the leader
+ * lease), then runs the {@link HealthManager}.
+ */
 final class HealthManagerVerticle extends ComponentVerticle {
 
-  HealthManagerVerticle(Bus bus, Component component) {
+  static final String LEADER_ROLE = "health_manager";
+
+  private final HealthManagerConfig config;
+  private HazelcastInstance hazelcast;
+  private Leadership leadership;
+  private HealthManager manager;
+
+  HealthManagerVerticle(Bus bus, Component component, HealthManagerConfig config) {
     super(bus, component);
+    this.config = config;
   }
 
   @Override
   protected Future<?> startResponders() {
-    return Future.succeededFuture();
+    Future<Leadership> lead;
+    if (config.cluster().mode() == ClusterConfig.Mode.NONE) {
+      lead = Future.succeededFuture(Leadership.sole());
+    } else {
+      String candidate = component.identity().uuid();
+      lead = vertx.executeBlocking(() -> ClusterConnection.open(config.cluster(),
+          "hm-" + candidate)).map(hz -> {
+            hazelcast = hz;
+            return new LeaderLease(vertx, hz, LEADER_ROLE, candidate,
+                Duration.ofSeconds(config.leaderLeaseSeconds()));
+          });
+    }
+    return lead.map(l -> {
+      leadership = l;
+      manager = new HealthManager(vertx, bus, config, l, Clock.systemUTC());
+      component.varzFigures(manager::figures);
+      manager.start();
+      return l;
+    }).compose(Leadership::start);
+  }
+
+  /** Whether this health manager is the active one. */
+  boolean active() {
+    return leadership != null && leadership.isLeader();
+  }
+
+  @Override
+  protected Future<?> stopResponders() {
+    if (manager != null) {
+      manager.stop();
+    }
+    Future<Void> released = leadership == null ? Future.succeededFuture() : leadership.stop();
+    return released.eventually(() -> hazelcast == null ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          hazelcast.shutdown();
+          return null;
+        }));
   }
 }

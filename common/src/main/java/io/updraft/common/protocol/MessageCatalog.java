@@ -11,6 +11,8 @@ import io.updraft.common.protocol.dea.FindDropletRequest;
 import io.updraft.common.protocol.dea.Heartbeat;
 import io.updraft.common.protocol.droplet.DropletExited;
 import io.updraft.common.protocol.droplet.DropletUpdated;
+import io.updraft.common.protocol.health.BulkAppsRequest;
+import io.updraft.common.protocol.health.DeaLost;
 import io.updraft.common.protocol.health.HealthRequest;
 import io.updraft.common.protocol.health.HealthStatusRequest;
 import io.updraft.common.protocol.health.HmRequest;
@@ -70,6 +72,9 @@ public final class MessageCatalog {
     m.put(Subjects.HM_REQUESTS, HmRequest.class);
     m.put(Subjects.HM_SCALE_REQUESTS, ScaleRequest.class);
     m.put(Subjects.BULK_CREDENTIALS, Empty.class);
+    m.put(Subjects.BULK_APPS, BulkAppsRequest.class);
+    m.put(Subjects.BULK_APPS + ".*", BulkAppsRequest.class);
+    m.put(Subjects.HM_DEA_LOST, DeaLost.class);
     m.put(Subjects.ROUTER_REGISTER, RouteRegistration.class);
     m.put(Subjects.ROUTER_UNREGISTER, RouteRegistration.class);
     m.put(Subjects.ROUTER_START, RouterStart.class);

@@ -45,6 +45,10 @@ public final class Subjects {
   public static final String HM_HEALTH = "healthmanager.health";
   public static final String HM_DROPLET = "healthmanager.droplet";
   public static final String HM_REQUESTS = "cloudcontrollers.hm.requests";
+  /** Updraft addition: the active health manager declares a DEA lost (controllers forget it). */
+  public static final String HM_DEA_LOST = "healthmanager.dea_lost";
+  /** Updraft addition: desired state paged over NATS, the bulk API's shape (queue {@code cc}). */
+  public static final String BULK_APPS = "cloudcontroller.bulk.apps";
   /** Stackato DEA-pool scaling requests (PROTOCOL.md decision 4). */
   public static final String HM_SCALE_REQUESTS = "cloudcontrollers.hm.scalerequests";
   public static final String QUEUE_CC = "cc";
@@ -58,6 +62,12 @@ public final class Subjects {
   public static String hmRequests(String partition) {
     return partition == null || partition.isBlank()
         ? HM_REQUESTS : HM_REQUESTS + "." + token(partition, "partition");
+  }
+
+  /** {@code cloudcontroller.bulk.apps[.<partition>]}; a blank partition gives the plain subject. */
+  public static String bulkApps(String partition) {
+    return partition == null || partition.isBlank()
+        ? BULK_APPS : BULK_APPS + "." + token(partition, "partition");
   }
 
   public static String bulkCredentials(String partition) {

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * {@code dea.heartbeat} (PROTOCOL.md 3.10): every interval with every STARTING, RUNNING and
- * retained CRASHED instance (only when there is one), a single-instance heartbeat the moment
+ * retained CRASHED instance (an empty list when there is none), a single-instance heartbeat the moment
  * an instance becomes RUNNING, and a full one at once on {@code healthmanager.start}.
  */
 public final class HeartbeatResponder implements Responder {
@@ -61,12 +61,12 @@ public final class HeartbeatResponder implements Responder {
     subs.close(vertx);
   }
 
-  /** A heartbeat with every reported instance; nothing when there is none. */
+  /**
+   * A heartbeat with every reported instance, also when there is none: the health manager
+   * tells a DEA that is alive and empty from one that died by its heartbeats alone.
+   */
   public void sendFull() {
-    Heartbeat hb = full();
-    if (!hb.droplets().isEmpty()) {
-      bus.publish(Subjects.DEA_HEARTBEAT, hb);
-    }
+    bus.publish(Subjects.DEA_HEARTBEAT, full());
   }
 
   public Heartbeat full() {

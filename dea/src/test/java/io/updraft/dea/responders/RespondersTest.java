@@ -86,12 +86,16 @@ class RespondersTest {
   }
 
   @Test
-  void noHeartbeatWithoutInstances() {
+  void anEmptyDeaStillHeartbeatsSoItIsNotTakenForLost() {
     HeartbeatResponder hb = new HeartbeatResponder(vertx, bus, registry, dea, HOUR,
         resources::shuttingDown);
     hb.start();
     bus.publish(Subjects.HM_START, Empty.INSTANCE);
-    assertThat(bus.published(Subjects.DEA_HEARTBEAT, Heartbeat.class)).isEmpty();
+    assertThat(bus.published(Subjects.DEA_HEARTBEAT, Heartbeat.class))
+        .singleElement().satisfies(h -> {
+          assertThat(h.dea()).isEqualTo(dea.id());
+          assertThat(h.droplets()).isEmpty();
+        });
     hb.stop();
   }
 
