@@ -20,6 +20,12 @@ import java.util.List;
  * allow_registration: true
  * admins: [{email: admin@example.com, password: …}]
  * default_limits: {memory_mb: 4096, app_uris: 4, services: 16, apps: 20}
+ * services: {node_timeout_ms: 5000, freshness_ms: 30000}
+ * primary_scaling_platform: none  # none, local, docker, openstack, ec2 (Stackato's key)
+ * local_platform: {dea_jar: /opt/updraft/updraft-dea.jar, template: /etc/updraft/dea-template.yml,
+ *                  work_dir: /var/lib/updraft/local-deas}
+ * openstack_config: /etc/updraft/openstack_config.yml
+ * ec2_config: /etc/updraft/ec2_config.yml
  * </pre>
  */
 public record ControllerConfig(
@@ -41,7 +47,51 @@ public record ControllerConfig(
     @JsonProperty("max_package_mb") Integer maxPackageMb,
     @JsonProperty("staging_timeout_seconds") Integer stagingTimeoutSeconds,
     @JsonProperty("start_timeout_seconds") Integer startTimeoutSeconds,
-    @JsonProperty("cc_partition") String ccPartition) implements ComponentConfig {
+    @JsonProperty("cc_partition") String ccPartition,
+    @JsonProperty("services") ServicesConfig services,
+    @JsonProperty("primary_scaling_platform") String primaryScalingPlatform,
+    @JsonProperty("local_platform") LocalPlatformConfig localPlatform,
+    @JsonProperty("openstack_config") String openstackConfig,
+    @JsonProperty("ec2_config") String ec2Config) implements ComponentConfig {
+
+  /**
+   * {@code local_platform:} how the {@code local} scaling platform starts a DEA on this machine
+   * from the DEA template (the micro cloud's default platform).
+   *
+   * @param deaJar the DEA component jar
+   * @param template the DEA template: a DEA config file (NATS address and credentials, memory);
+   *     every launched DEA gets its own base directory under {@code workDir}
+   * @param workDir where launched DEAs keep their files and logs
+   * @param javaOptions JVM options of launched DEAs
+   */
+  public record LocalPlatformConfig(
+      @JsonProperty("dea_jar") String deaJar,
+      @JsonProperty("template") String template,
+      @JsonProperty("work_dir") String workDir,
+      @JsonProperty("java_options") List<String> javaOptions) {
+
+    public LocalPlatformConfig {
+      javaOptions = javaOptions == null ? List.of("-Xmx128m", "-XX:+UseSerialGC")
+          : List.copyOf(javaOptions);
+    }
+  }
+
+  /**
+   * The controller as services gateway (PROTOCOL.md 9.3).
+   *
+   * @param nodeTimeoutMs how long a node has to answer provision, bind and their reverses
+   * @param freshnessMs a type is available while a node announced it within this window
+   *     (default three 10 s announcement intervals)
+   */
+  public record ServicesConfig(
+      @JsonProperty("node_timeout_ms") Long nodeTimeoutMs,
+      @JsonProperty("freshness_ms") Long freshnessMs) {
+
+    public ServicesConfig {
+      nodeTimeoutMs = nodeTimeoutMs == null ? 5_000L : nodeTimeoutMs;
+      freshnessMs = freshnessMs == null ? 30_000L : freshnessMs;
+    }
+  }
 
   /** An administrator created (or reset) at every start. */
   public record Admin(@JsonProperty("email") String email,
@@ -80,6 +130,27 @@ public record ControllerConfig(
     stagingTimeoutSeconds = stagingTimeoutSeconds == null ? 180 : stagingTimeoutSeconds;
     startTimeoutSeconds = startTimeoutSeconds == null ? 120 : startTimeoutSeconds;
     ccPartition = ccPartition == null ? "default" : ccPartition;
+    services = services == null ? new ServicesConfig(null, null) : services;
+    primaryScalingPlatform = primaryScalingPlatform == null ? "none"
+        : primaryScalingPlatform.toLowerCase();
+    localPlatform = localPlatform == null ? new LocalPlatformConfig(null, null, null, null)
+        : localPlatform;
+  }
+
+  /** This config with other services settings (tests use short windows). */
+  public ControllerConfig withServices(ServicesConfig value) {
+    return new ControllerConfig(nats, status, index, localIp, externalUri, host, port, dataDir,
+        database, allowRegistration, admins, tokenExpirationSeconds, passwordHashIterations,
+        defaultLimits, adminLimits, maxPackageMb, stagingTimeoutSeconds, startTimeoutSeconds,
+        ccPartition, value, primaryScalingPlatform, localPlatform, openstackConfig, ec2Config);
+  }
+
+  /** This config with another scaling platform (tests). */
+  public ControllerConfig withScaling(String platform, LocalPlatformConfig local) {
+    return new ControllerConfig(nats, status, index, localIp, externalUri, host, port, dataDir,
+        database, allowRegistration, admins, tokenExpirationSeconds, passwordHashIterations,
+        defaultLimits, adminLimits, maxPackageMb, stagingTimeoutSeconds, startTimeoutSeconds,
+        ccPartition, services, platform, local, openstackConfig, ec2Config);
   }
 
   public Path dataPath() {
@@ -117,6 +188,16 @@ public record ControllerConfig(
   public ComponentConfig validate() {
     ComponentConfig.super.validate();
     database.validate();
+    if (!java.util.Set.of("none", "local", "docker", "openstack", "ec2")
+        .contains(primaryScalingPlatform)) {
+      throw new ConfigException("primary_scaling_platform", "expected none, local, docker, "
+          + "openstack or ec2, got '" + primaryScalingPlatform + "'");
+    }
+    if ("local".equals(primaryScalingPlatform) && (localPlatform.deaJar() == null
+        || localPlatform.template() == null)) {
+      throw new ConfigException("local_platform",
+          "the local platform needs dea_jar and template");
+    }
     if (port < 0 || port > 65535) {
       throw new ConfigException("port", "must be between 0 and 65535");
     }
@@ -140,6 +221,12 @@ public record ControllerConfig(
     }
     if (maxPackageMb < 1) {
       throw new ConfigException("max_package_mb", "must be at least 1");
+    }
+    if (services.nodeTimeoutMs() < 100) {
+      throw new ConfigException("services.node_timeout_ms", "must be at least 100");
+    }
+    if (services.freshnessMs() < 100) {
+      throw new ConfigException("services.freshness_ms", "must be at least 100");
     }
     if (passwordHashIterations < 1_000) {
       throw new ConfigException("password_hash_iterations", "must be at least 1000");

@@ -15,6 +15,15 @@ import io.updraft.controller.blobstore.PackageBuilder;
 import io.updraft.controller.db.Database;
 import io.updraft.controller.placement.DeaPool;
 import io.updraft.controller.runner.AppRunner;
+import io.updraft.controller.services.ServiceBindings;
+import io.updraft.controller.services.ServiceBroker;
+import io.updraft.controller.services.ServiceRegistry;
+import io.updraft.controller.services.ServiceStore;
+import io.updraft.controller.services.Services;
+import io.updraft.controller.events.EventStore;
+import io.updraft.controller.scaling.LocalPlatform;
+import io.updraft.controller.scaling.Scaler;
+import io.updraft.controller.scaling.ScalingPlatform;
 import io.updraft.controller.staging.DropletUrls;
 import io.updraft.controller.staging.StagingCoordinator;
 import io.updraft.controller.db.Settings;
@@ -46,6 +55,8 @@ final class ControllerVerticle extends ComponentVerticle {
   private Subscription routerStart;
   private RouteRegistration apiRoute;
   private AppRunner runner;
+  private Scaler scaler;
+  private ServiceRegistry serviceRegistry;
   private volatile int apiPort;
 
   ControllerVerticle(Bus bus, Component component, ControllerConfig config) {
@@ -77,12 +88,25 @@ final class ControllerVerticle extends ComponentVerticle {
           DropletUrls droplets = new DropletUrls(keys[1], self, blobs);
           StagingCoordinator staging = new StagingCoordinator(vertx, bus, blobs,
               config.dataPath(), self, Duration.ofSeconds(config.stagingTimeoutSeconds()));
+          // data services: the controller is the gateway to the services nodes (issue 8)
+          ServiceStore serviceStore = new ServiceStore(db, clock);
+          serviceRegistry = new ServiceRegistry(bus, clock,
+              Duration.ofMillis(config.services().freshnessMs()));
+          ServiceBroker broker = new ServiceBroker(bus,
+              Duration.ofMillis(config.services().nodeTimeoutMs()));
+          ServiceBindings bindings = new ServiceBindings(serviceStore, broker);
           runner = new AppRunner(vertx, bus, apps, staging,
               new DeaPool(clock, DeaPool.DEFAULT_EXPIRY), droplets, config.ccPartition(),
-              Duration.ofSeconds(config.startTimeoutSeconds()));
+              Duration.ofSeconds(config.startTimeoutSeconds()), bindings::forDea);
           runner.start();
+          serviceRegistry.start(vertx);
+          // DEA pool scaling (issue 9): the health manager asks, one controller acts
+          EventStore events = new EventStore(db, clock);
+          scaler = new Scaler(bus, platform(), events, clock);
+          scaler.start();
           api = new ApiServer(vertx, config, users, apps, tokens, blobs, packages, runner,
-              staging, droplets, bus);
+              staging, droplets, bus, new Services(serviceRegistry, serviceStore, broker,
+                  bindings)).withEvents(events, scaler);
           return ensureAdmins(users).compose(v -> api.start());
         })
         .map(port -> {
@@ -100,6 +124,18 @@ final class ControllerVerticle extends ComponentVerticle {
         });
   }
 
+  /** The configured {@code primary_scaling_platform}. */
+  private ScalingPlatform platform() {
+    return switch (config.primaryScalingPlatform()) {
+      case "local" -> new LocalPlatform(vertx, config.localPlatform(),
+          config.dataPath().resolve("local-deas"));
+      case "none" -> ScalingPlatform.none("no scaling platform is configured "
+          + "(primary_scaling_platform: none)");
+      default -> ScalingPlatform.none("the " + config.primaryScalingPlatform()
+          + " scaling platform is not available in this version");
+    };
+  }
+
   private Future<Void> ensureAdmins(UserStore users) {
     Future<Void> chain = Future.succeededFuture();
     for (ControllerConfig.Admin admin : config.admins()) {
@@ -114,6 +150,10 @@ final class ControllerVerticle extends ComponentVerticle {
     if (routerStart != null) {
       routerStart.close();
     }
+    if (serviceRegistry != null) {
+      serviceRegistry.stop();
+    }
+    Future<Void> scalerStopped = scaler == null ? Future.succeededFuture() : scaler.stop();
     if (runner != null) {
       runner.stop();
     }
@@ -121,7 +161,7 @@ final class ControllerVerticle extends ComponentVerticle {
       bus.publish(Subjects.ROUTER_UNREGISTER, apiRoute);
     }
     Future<Void> stopped = api == null ? Future.succeededFuture() : api.stop();
-    return stopped.eventually(() -> db == null ? Future.succeededFuture()
+    return Future.join(stopped, scalerStopped).eventually(() -> db == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           db.close();
           return null;

@@ -28,7 +28,8 @@ public final class RunningController implements AutoCloseable {
     return new ControllerConfig(nats, null, null, "127.0.0.1", "api.updraft.test", "127.0.0.1",
         0, dataDir.toString(), db, true,
         List.of(new ControllerConfig.Admin(ADMIN, ADMIN_PASSWORD)), null, 1_000,
-        new ControllerConfig.Limits(1024, 2, null, 3), null, 2, 20, 30, null);
+        new ControllerConfig.Limits(1024, 2, null, 3), null, 2, 20, 30, null, null, null, null,
+        null, null);
   }
 
   public static RunningController start(ControllerConfig config) throws Exception {

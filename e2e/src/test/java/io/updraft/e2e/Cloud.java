@@ -64,6 +64,8 @@ final class Cloud implements AutoCloseable {
     env.put("UPDRAFT__EXTERNAL_URI", "api." + DOMAIN);
     env.put("UPDRAFT__DATA_DIR", dir.resolve("controller").toString());
     env.put("UPDRAFT__PASSWORD_HASH_ITERATIONS", "1000");
+    // services nodes announce every 500 ms in these tests
+    env.put("UPDRAFT__SERVICES__FRESHNESS_MS", "3000");
     env.put("UPDRAFT__ADMINS", "[{email: '" + ADMIN + "', password: '" + ADMIN_PASSWORD
         + "'}]");
     return add(ComponentProcess.start("controller", "controller", env));
@@ -84,6 +86,73 @@ final class Cloud implements AutoCloseable {
     ComponentProcess dea = add(ComponentProcess.start(name, "dea", env));
     deas.put(name, dea);
     return dea;
+  }
+
+  /**
+   * A health manager with timings shortened for tests; {@code clusterPorts} non-empty makes it
+   * a Hazelcast member of a cluster of that many health managers, listening on the
+   * {@code member}-th port.
+   */
+  ComponentProcess healthManager(String name, List<Integer> clusterPorts, int member)
+      throws Exception {
+    Map<String, String> env = base(name);
+    env.put("UPDRAFT__ANALYSIS_INTERVAL_MS", "500");
+    env.put("UPDRAFT__DEA_LOST_SECONDS", "5");
+    env.put("UPDRAFT__STARTUP_GRACE_SECONDS", "3");
+    env.put("UPDRAFT__TAKEOVER_GRACE_SECONDS", "2");
+    env.put("UPDRAFT__START_PENDING_SECONDS", "10");
+    env.put("UPDRAFT__DESIRED_STATE_INTERVAL_SECONDS", "5");
+    env.put("UPDRAFT__CRASH", "{immediate_restarts: 1, backoff_min_ms: 500, "
+        + "flapping_crashes: 3, flapping_delay_seconds: 300}");
+    if (!clusterPorts.isEmpty()) {
+      env.put("UPDRAFT__CLUSTER__MODE", "member");
+      env.put("UPDRAFT__CLUSTER__NAME", "e2e-" + clusterPorts.get(0));
+      env.put("UPDRAFT__CLUSTER__HOST", "127.0.0.1");
+      env.put("UPDRAFT__CLUSTER__PORT", String.valueOf(clusterPorts.get(member)));
+      env.put("UPDRAFT__CLUSTER__MEMBERS", clusterPorts.stream()
+          .map(p -> "'127.0.0.1:" + p + "'").toList().toString());
+      env.put("UPDRAFT__LEADER_LEASE_SECONDS", "3");
+    }
+    return add(ComponentProcess.start(name, "health-manager", env));
+  }
+
+  /** Every component of that type's {@code /varz}, found the operator's way (discover). */
+  List<com.fasterxml.jackson.databind.JsonNode> varz(String type) throws Exception {
+    List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
+    try (Connection c = connect()) {
+      String inbox = c.createInbox();
+      Subscription sub = c.subscribe(inbox);
+      c.publish(Subjects.COMPONENT_DISCOVER, inbox, "{}".getBytes(StandardCharsets.UTF_8));
+      io.nats.client.Message m;
+      while ((m = sub.nextMessage(Duration.ofMillis(500))) != null) {
+        if (m.isStatusMessage()) {
+          continue;
+        }
+        ComponentDiscover d = ComponentDiscover.fromJson(m.getData());
+        if (!type.equals(d.type())) {
+          continue;
+        }
+        String auth = java.util.Base64.getEncoder().encodeToString((d.credentials().get(0) + ":"
+            + d.credentials().get(1)).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create("http://" + d.host() + "/varz")).header("Authorization", "Basic " + auth)
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        out.add(Json.tree(r.body().getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A services node serving every type on the machine's PostgreSQL, MariaDB and Redis, and
+   * filesystem; announcing every 500 ms so the controller's freshness window can be short.
+   */
+  ComponentProcess servicesNode() throws Exception {
+    Map<String, String> env = base("services-node");
+    env.put("UPDRAFT__DATA_DIR", dir.resolve("services-node").toString());
+    env.put("UPDRAFT__ANNOUNCE_INTERVAL_MS", "500");
+    env.put("UPDRAFT__SERVICES", "{postgresql: {}, mysql: {}, redis: {}, filesystem: {}}");
+    return add(ComponentProcess.start("services-node", "services-node", env));
   }
 
   ComponentProcess router() throws Exception {

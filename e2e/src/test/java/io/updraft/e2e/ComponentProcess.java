@@ -67,6 +67,28 @@ final class ComponentProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** Processes this one started and that still run (a DEA's app instances). */
+  long childCount() {
+    return process.descendants().count();
+  }
+
+  /** SIGKILL to every process this one started (its app instances), not to itself. */
+  int killChildren() {
+    List<ProcessHandle> children = process.descendants().toList();
+    children.forEach(ProcessHandle::destroyForcibly);
+    return children.size();
+  }
+
+  /**
+   * The machine dies: SIGKILL to the component first, so it cannot report anything, then to
+   * every process it had started.
+   */
+  void killWithChildren() throws InterruptedException {
+    List<ProcessHandle> children = process.descendants().toList();
+    kill();
+    children.forEach(ProcessHandle::destroyForcibly);
+  }
+
   /** SIGKILL: the component gets no chance to clean up. */
   void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

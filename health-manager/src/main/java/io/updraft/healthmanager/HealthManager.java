@@ -13,6 +13,7 @@ import io.updraft.healthmanager.analysis.Analyzer;
 import io.updraft.healthmanager.analysis.CrashPolicy;
 import io.updraft.healthmanager.analysis.RequestQueue;
 import io.updraft.healthmanager.responders.QueryResponder;
+import io.updraft.healthmanager.scaling.Autoscaler;
 import io.updraft.healthmanager.state.ActualState;
 import io.updraft.healthmanager.state.DesiredState;
 import io.updraft.healthmanager.state.DesiredStateReader;
@@ -47,8 +48,10 @@ public final class HealthManager {
   private final RequestQueue requests;
   private final Analyzer analyzer;
   private final QueryResponder queries;
+  private final Autoscaler autoscaler;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
+  private long startedMs;
   private long actAfterMs;
   private boolean scanning;
   private long heartbeats;
@@ -67,9 +70,12 @@ public final class HealthManager {
     this.analyzer = new Analyzer(config, desired, actual, new CrashPolicy(config.crash()),
         requests);
     this.queries = new QueryResponder(bus, analyzer, leadership::isLeader);
+    this.autoscaler = new Autoscaler(vertx, bus, config.enableAutoscaling(),
+        config.autoscaling(), actual::deaIds, this::mayAct, clock);
   }
 
   public void start() {
+    startedMs = now();
     holdOff(config.startupGraceSeconds());
     subscriptions.add(bus.subscribe(Subjects.DEA_HEARTBEAT, Heartbeat.class, d -> {
       heartbeats++;
@@ -82,6 +88,7 @@ public final class HealthManager {
     subscriptions.add(bus.subscribe(Subjects.DROPLET_UPDATED, DropletUpdated.class,
         d -> refresh(d.body().droplet())));
     queries.start();
+    autoscaler.start();
     bus.onConnectionChange(up -> {
       if (up) {
         // heartbeats were lost while away: nobody is lost for that, and we listen first
@@ -94,7 +101,10 @@ public final class HealthManager {
     leadership.onChange(leader -> {
       if (leader) {
         holdOff(config.takeoverGraceSeconds());
-        bus.publish(Subjects.HM_START, Empty.INSTANCE);
+        // at boot the DEAs were just asked; a second full round only floods the bus
+        if (now() - startedMs > config.startupGraceSeconds() * 1000L) {
+          bus.publish(Subjects.HM_START, Empty.INSTANCE);
+        }
         log.atInfo().setMessage("hm.active").addKeyValue("act_in_s",
             config.takeoverGraceSeconds()).log();
       } else {
@@ -115,6 +125,7 @@ public final class HealthManager {
     subscriptions.forEach(Subscription::close);
     subscriptions.clear();
     queries.stop();
+    autoscaler.stop();
   }
 
   private long now() {
@@ -197,6 +208,7 @@ public final class HealthManager {
     f.put("stop_requests", requests.stopsSent());
     f.put("heartbeat_msgs_received", heartbeats);
     f.put("droplet_exited_msgs_received", exits);
+    f.putAll(autoscaler.figures());
     return f;
   }
 }

@@ -6,6 +6,7 @@ import io.updraft.common.cluster.ClusterConfig;
 import io.updraft.common.config.ComponentConfig;
 import io.updraft.common.config.ConfigException;
 import io.updraft.common.config.StatusConfig;
+import io.updraft.healthmanager.scaling.AutoscaleSettings;
 import java.time.Duration;
 
 /**
@@ -34,6 +35,8 @@ import java.time.Duration;
  *   flapping_max_delay_seconds: 480
  *   giveup_crashes: 0                  # stop restarting after this many (0: never give up)
  * leader_lease_seconds: 6              # with cluster.mode member/client: standby takeover time
+ * enable_autoscaling: false            # grow the DEA pool (Stackato's key); see AutoscaleSettings
+ * autoscaling: {buffer_mb: 1024, ...}
  * cluster: {mode: none}                # see ClusterConfig
  * </pre>
  */
@@ -54,6 +57,8 @@ public record HealthManagerConfig(
     @JsonProperty("crash_retention_seconds") Integer crashRetentionSeconds,
     @JsonProperty("crash") Crash crash,
     @JsonProperty("leader_lease_seconds") Integer leaderLeaseSeconds,
+    @JsonProperty("enable_autoscaling") Boolean enableAutoscaling,
+    @JsonProperty("autoscaling") AutoscaleSettings autoscaling,
     @JsonProperty("cluster") ClusterConfig cluster) implements ComponentConfig {
 
   /** {@code crash:} the restart policy of crashed instances. */
@@ -99,6 +104,8 @@ public record HealthManagerConfig(
     crashRetentionSeconds = crashRetentionSeconds == null ? 500 : crashRetentionSeconds;
     crash = crash == null ? Crash.defaults() : crash;
     leaderLeaseSeconds = leaderLeaseSeconds == null ? 6 : leaderLeaseSeconds;
+    enableAutoscaling = enableAutoscaling != null && enableAutoscaling;
+    autoscaling = autoscaling == null ? AutoscaleSettings.defaults() : autoscaling;
     cluster = cluster == null ? ClusterConfig.none() : cluster;
   }
 
@@ -132,6 +139,7 @@ public record HealthManagerConfig(
       throw new ConfigException("crash.flapping_crashes",
           "must be above crash.immediate_restarts (" + crash.immediateRestarts() + ")");
     }
+    autoscaling.validate();
     cluster.validate();
     return this;
   }

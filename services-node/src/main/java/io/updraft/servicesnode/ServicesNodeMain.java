@@ -1,11 +1,26 @@
 package io.updraft.servicesnode;
 
 import io.updraft.common.component.ComponentLauncher;
-import io.updraft.common.config.BasicComponentConfig;
+import io.updraft.common.component.ComponentLauncher.Runtime;
+import io.updraft.common.protocol.services.ServiceType;
+import io.updraft.servicesnode.ServicesNodeConfig.ServiceConfig;
+import io.updraft.servicesnode.backend.Backend;
+import io.updraft.servicesnode.backend.FilesystemBackend;
+import io.updraft.servicesnode.backend.MysqlBackend;
+import io.updraft.servicesnode.backend.PostgresBackend;
+import io.updraft.servicesnode.backend.RedisBackend;
+import io.updraft.servicesnode.responders.ServiceResponder;
+import io.updraft.servicesnode.store.NodeStore;
+import io.vertx.core.Deployable;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Entry point of the ServicesNode component: services node: provisions and binds data services. For now it joins the bus and
- * serves the shared operations surface; its own responders arrive with their issues.
+ * The services node's bootstrap, the one place that knows its object graph: config (loaded by
+ * the launcher), then per served type its backend (the server it administers) and its store
+ * (read from disk on a worker thread), then the responders inside the main verticle.
  */
 public final class ServicesNodeMain {
 
@@ -15,7 +30,32 @@ public final class ServicesNodeMain {
   }
 
   public static void main(String[] args) {
-    ComponentLauncher.main(args, TYPE, BasicComponentConfig.class,
-        runtime -> new ServicesNodeVerticle(runtime.bus(), runtime.component()));
+    ComponentLauncher.main(args, TYPE, ServicesNodeConfig.class, ServicesNodeMain::verticle);
+  }
+
+  /** Builds the verticle from what the launcher set up (also how tests start a node). */
+  public static Deployable verticle(Runtime<ServicesNodeConfig> runtime) {
+    ServicesNodeConfig config = runtime.config();
+    Clock clock = Clock.systemUTC();
+    return new ServicesNodeVerticle(runtime.bus(), runtime.component(),
+        vertx -> vertx.executeBlocking(() -> {
+          List<ServiceResponder> responders = new ArrayList<>();
+          for (Map.Entry<ServiceType, ServiceConfig> e : config.served().entrySet()) {
+            ServiceType type = e.getKey();
+            NodeStore store = NodeStore.open(config.dataPath().resolve(type.serviceName()));
+            responders.add(new ServiceResponder(vertx, runtime.bus(), e.getValue(),
+                backend(type, e.getValue()), store, config.announceInterval(), clock));
+          }
+          return responders;
+        }));
+  }
+
+  static Backend backend(ServiceType type, ServiceConfig config) {
+    return switch (type) {
+      case POSTGRESQL -> new PostgresBackend(config);
+      case MYSQL -> new MysqlBackend(config);
+      case REDIS -> new RedisBackend(config);
+      case FILESYSTEM -> new FilesystemBackend(config);
+    };
   }
 }

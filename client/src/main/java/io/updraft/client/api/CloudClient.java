@@ -139,6 +139,57 @@ public final class CloudClient {
     call("DELETE", "/apps/" + seg(name), null, 200);
   }
 
+  // ---- data services (issue 8)
+
+  /** {@code GET /info/services}: type → vendor → version → offering, with {@code state}. */
+  public JsonNode serviceOfferings() {
+    return call("GET", "/info/services", null, 200);
+  }
+
+  /** The caller's provisioned services. */
+  public List<JsonNode> services() {
+    List<JsonNode> out = new ArrayList<>();
+    call("GET", "/services", null, 200).forEach(out::add);
+    return out;
+  }
+
+  public JsonNode createService(String vendor, String name, String plan) {
+    ObjectNode body = Json.mapper().createObjectNode().put("name", name).put("vendor", vendor)
+        .put("tier", plan);
+    return call("POST", "/services", body, 200);
+  }
+
+  /** Deletes a service; {@code force} unbinds it from its apps first. */
+  public void deleteService(String name, boolean force) {
+    call("DELETE", "/services/" + seg(name) + (force ? "?force=true" : ""), null, 200);
+  }
+
+  /** Adds the service to the app's {@code services} (the controller binds and restarts it). */
+  public void bindService(String service, String app) {
+    updateApp(app, a -> {
+      ArrayNode list = a.withArray("services");
+      for (JsonNode s : list) {
+        if (s.asText().equals(service)) {
+          throw new CloudException(0, -1, service + " is already bound to " + app);
+        }
+      }
+      list.add(service);
+    });
+  }
+
+  public void unbindService(String service, String app) {
+    updateApp(app, a -> {
+      ArrayNode list = a.withArray("services");
+      for (int i = list.size() - 1; i >= 0; i--) {
+        if (list.get(i).asText().equals(service)) {
+          list.remove(i);
+          return;
+        }
+      }
+      throw new CloudException(0, -1, service + " is not bound to " + app);
+    });
+  }
+
   public JsonNode instances(String name) {
     return call("GET", "/apps/" + seg(name) + "/instances", null, 200).path("instances");
   }

@@ -85,11 +85,29 @@ final class AppCommands {
           .asText()));
       out().line("instances: " + a.path("runningInstances").asText("?") + "/"
           + a.path("instances").asInt() + " running, "
-          + a.path("resources").path("memory").asInt() + "M each");
+          + a.path("resources").path("memory").asInt() + "M each"
+          + troubled(a, session.loggedIn()));
       out().line("urls:      " + String.join(", ", uris(a)));
       out().line("framework: " + a.path("staging").path("model").asText("(detected)"));
       out().line("version:   " + a.path("version").asText());
     }
+  }
+
+  /** Indices of a started app that are not running, by state: " (1 FLAPPING, 1 DOWN)". */
+  private static String troubled(JsonNode app, io.updraft.client.api.CloudClient cloud) {
+    if (!"STARTED".equals(app.path("state").asText())
+        || app.path("runningInstances").asInt(-1) == app.path("instances").asInt()) {
+      return "";
+    }
+    java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+    for (JsonNode i : cloud.instances(app.path("name").asText())) {
+      String state = i.path("state").asText();
+      if (!"RUNNING".equals(state)) {
+        counts.merge(state, 1, Integer::sum);
+      }
+    }
+    return counts.isEmpty() ? "" : " (" + String.join(", ", counts.entrySet().stream()
+        .map(e -> e.getValue() + " " + e.getKey()).toList()) + ")";
   }
 
   @Command(name = "start", description = "Start an app and wait for its instances.",

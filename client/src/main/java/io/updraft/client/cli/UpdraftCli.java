@@ -19,7 +19,9 @@ import picocli.CommandLine.Command;
         AppCommands.Unmap.class, AppCommands.Stats.class, AppCommands.Crashes.class,
         AppCommands.Env.class, AppCommands.EnvAdd.class, AppCommands.EnvDel.class,
         FileCommands.Files.class, FileCommands.Logs.class, AppCommands.Runtimes.class,
-        AppCommands.Frameworks.class, CommandLine.HelpCommand.class})
+        AppCommands.Frameworks.class, ServiceCommands.Services.class,
+        ServiceCommands.Create.class, ServiceCommands.Delete.class, ServiceCommands.Bind.class,
+        ServiceCommands.Unbind.class, CommandLine.HelpCommand.class})
 public final class UpdraftCli implements Runnable {
 
   @CommandLine.Spec

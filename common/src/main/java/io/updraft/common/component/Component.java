@@ -146,6 +146,8 @@ public final class Component {
       doc.put("host", base.host());
       doc.put("start", base.start());
       doc.put("uptime", base.uptime());
+      // which process it is, for operators matching /varz to ps output
+      doc.put("pid", ProcessHandle.current().pid());
       doc.put("num_cores", Runtime.getRuntime().availableProcessors());
       doc.put("mem", ProcessStats.residentKb());
       doc.put("cpu", ProcessStats.cpuPercent());

@@ -1,6 +1,7 @@
 package io.updraft.common.protocol;
 
 import io.updraft.common.protocol.component.ComponentDiscover;
+import io.updraft.common.protocol.component.ConfigChanged;
 import io.updraft.common.protocol.dea.DeaAdvertise;
 import io.updraft.common.protocol.dea.DeaDiscoverRequest;
 import io.updraft.common.protocol.dea.DeaHello;
@@ -16,6 +17,7 @@ import io.updraft.common.protocol.health.DeaLost;
 import io.updraft.common.protocol.health.HealthRequest;
 import io.updraft.common.protocol.health.HealthStatusRequest;
 import io.updraft.common.protocol.health.HmRequest;
+import io.updraft.common.protocol.health.PlacementStatus;
 import io.updraft.common.protocol.health.ScaleRequest;
 import io.updraft.common.protocol.router.RouteRegistration;
 import io.updraft.common.protocol.router.RouterStart;
@@ -52,6 +54,7 @@ public final class MessageCatalog {
   private static Map<String, Class<? extends WireMessage>> build() {
     Map<String, Class<? extends WireMessage>> m = new LinkedHashMap<>();
     m.put(Subjects.COMPONENT_ANNOUNCE, ComponentDiscover.class);
+    m.put(Subjects.CONFIG_CHANGED, ConfigChanged.class);
     m.put(Subjects.COMPONENT_DISCOVER, Empty.class);
     m.put(Subjects.DEA_HELLO, DeaHello.class);
     m.put(Subjects.DEA_ADVERTISE, DeaAdvertise.class);
@@ -75,6 +78,7 @@ public final class MessageCatalog {
     m.put(Subjects.BULK_APPS, BulkAppsRequest.class);
     m.put(Subjects.BULK_APPS + ".*", BulkAppsRequest.class);
     m.put(Subjects.HM_DEA_LOST, DeaLost.class);
+    m.put(Subjects.PLACEMENT_STATUS, PlacementStatus.class);
     m.put(Subjects.ROUTER_REGISTER, RouteRegistration.class);
     m.put(Subjects.ROUTER_UNREGISTER, RouteRegistration.class);
     m.put(Subjects.ROUTER_START, RouterStart.class);

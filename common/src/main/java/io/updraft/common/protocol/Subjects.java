@@ -15,6 +15,8 @@ public final class Subjects {
   // component registry (section 1)
   public static final String COMPONENT_ANNOUNCE = "vcap.component.announce";
   public static final String COMPONENT_DISCOVER = "vcap.component.discover";
+  /** Updraft addition: {@code kato config} changed a key that components apply live. */
+  public static final String CONFIG_CHANGED = "updraft.config.changed";
 
   // DEA (section 3)
   public static final String DEA_HELLO = "dea.start";
@@ -49,6 +51,8 @@ public final class Subjects {
   public static final String HM_DEA_LOST = "healthmanager.dea_lost";
   /** Updraft addition: desired state paged over NATS, the bulk API's shape (queue {@code cc}). */
   public static final String BULK_APPS = "cloudcontroller.bulk.apps";
+  /** Updraft addition: a controller's instances waiting for room (the autoscaler adds them). */
+  public static final String PLACEMENT_STATUS = "cloudcontroller.placement";
   /** Stackato DEA-pool scaling requests (PROTOCOL.md decision 4). */
   public static final String HM_SCALE_REQUESTS = "cloudcontrollers.hm.scalerequests";
   public static final String QUEUE_CC = "cc";

@@ -6,6 +6,7 @@ import io.updraft.controller.apps.AppStore;
 import io.updraft.controller.blobstore.Blobstore;
 import io.updraft.controller.blobstore.PackageBuilder;
 import io.updraft.controller.runner.AppRunner;
+import io.updraft.controller.services.Services;
 import io.updraft.controller.staging.DropletUrls;
 import io.updraft.controller.staging.StagingCoordinator;
 import io.updraft.controller.users.TokenService;
@@ -41,23 +42,33 @@ public final class ApiServer {
   private final FilesApi files;
   private final StagingCoordinator staging;
   private final DropletUrls droplets;
+  private final ServicesApi services;
+  private EventsApi events;
   private HttpServer server;
 
   public ApiServer(Vertx vertx, ControllerConfig config, UserStore userStore, AppStore appStore,
       TokenService tokens, Blobstore blobs, PackageBuilder packages, AppRunner runner,
-      StagingCoordinator staging, DropletUrls droplets, Bus bus) {
+      StagingCoordinator staging, DropletUrls droplets, Bus bus, Services services) {
     this.vertx = vertx;
     this.config = config;
     this.auth = new Auth(tokens, userStore);
-    this.info = new InfoApi(config, appStore);
+    this.info = new InfoApi(config, appStore, services.store());
     this.users = new UsersApi(config, userStore, appStore, tokens);
-    this.apps = new AppsApi(config, appStore, runner);
+    this.apps = new AppsApi(config, appStore, runner, services.bindings());
+    this.services = new ServicesApi(config, services, appStore, runner);
     this.instances = new InstancesApi(apps, runner);
     this.files = new FilesApi(vertx, apps, bus, staging);
     this.staging = staging;
     this.droplets = droplets;
     this.bits = new BitsApi(vertx, apps, appStore, blobs, packages,
         config.dataPath().resolve("uploads"), config.maxPackageBytes());
+  }
+
+  /** Serves the events log and the manual scaling trigger; call before {@link #start()}. */
+  public ApiServer withEvents(io.updraft.controller.events.EventStore store,
+      io.updraft.controller.scaling.Scaler scaler) {
+    this.events = new EventsApi(store, scaler);
+    return this;
   }
 
   public Router router() {
@@ -71,11 +82,15 @@ public final class ApiServer {
     info.mount(router);
     users.mount(router);
     apps.mount(router);
+    services.mount(router);
     bits.mount(router);
     instances.mount(router);
     files.mount(router);
     staging.mount(router);
     droplets.mount(router);
+    if (events != null) {
+      events.mount(router);
+    }
     router.route().failureHandler(this::failure);
     return router;
   }

@@ -9,6 +9,7 @@ import io.updraft.controller.apps.AppRules;
 import io.updraft.controller.apps.AppStore;
 import io.updraft.controller.apps.Catalog;
 import io.updraft.controller.runner.AppRunner;
+import io.updraft.controller.services.ServiceBindings;
 import io.updraft.controller.users.User;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
@@ -28,10 +29,22 @@ final class AppsApi {
   private final AppStore apps;
   private final AppRunner runner;
 
+  /** Binds and unbinds data services through {@code services} (null: no services). */
+  private final ServiceBindings services;
+
   AppsApi(ControllerConfig config, AppStore apps, AppRunner runner) {
+    this(config, apps, runner, null);
+  }
+
+  AppsApi(ControllerConfig config, AppStore apps, AppRunner runner, ServiceBindings services) {
     this.config = config;
     this.apps = apps;
     this.runner = runner;
+    this.services = services;
+  }
+
+  private Future<List<String>> serviceNames(App app) {
+    return services == null ? Future.succeededFuture(List.of()) : services.names(app.id());
   }
 
   void mount(Router router) {
@@ -44,7 +57,19 @@ final class AppsApi {
   }
 
   private Future<Map<String, Object>> render(App app) {
-    return runner.running(app).map(running -> AppJson.render(app, running, List.of()));
+    return runner.health().healthy(List.of(app)).compose(healthy -> render(app, healthy));
+  }
+
+  /**
+   * {@code runningInstances} from the health manager; asks the DEAs when it has no figure
+   * (none runs, or it has not heard of the app yet).
+   */
+  private Future<Map<String, Object>> render(App app, Map<Long, Integer> healthy) {
+    Integer known = healthy.get(app.id());
+    Future<Integer> running = known != null ? Future.succeededFuture(known)
+        : runner.running(app);
+    return running.compose(count -> serviceNames(app)
+        .map(names -> AppJson.render(app, count, names)));
   }
 
   private ControllerConfig.Limits limits(User user) {
@@ -60,8 +85,9 @@ final class AppsApi {
 
   private void list(RoutingContext ctx) {
     User user = Auth.required(ctx);
-    Responses.reply(ctx, apps.list(user.id()).compose(all -> Future.all(all.stream()
-        .map(this::render).toList()).map(done -> done.<Map<String, Object>>list())));
+    Responses.reply(ctx, apps.list(user.id()).compose(all -> runner.health().healthy(all)
+        .compose(healthy -> Future.all(all.stream().map(a -> render(a, healthy)).toList()))
+        .map(done -> done.<Map<String, Object>>list())));
   }
 
   private void show(RoutingContext ctx) {
@@ -81,7 +107,14 @@ final class AppsApi {
       App app = apply(body, draft, user, true).build();
       checkMemory(app, null, usage, limits);
       checkStartable(app);
-      return apps.create(app).compose(created -> runner.apply(null, created));
+      List<String> wanted = services == null ? null : Bodies.strings(body, "services");
+      return apps.create(app).compose(created -> wanted == null
+          ? runner.apply(null, created)
+          // services in the create body (CF v1): a failure deletes the half-created app
+          : services.reconcile(created, wanted)
+              .recover(e -> services.unbindAll(created).eventually(() -> apps.delete(
+                  created.id())).compose(v -> Future.<Boolean>failedFuture(e)))
+              .compose(bound -> runner.apply(null, created)));
     }).onSuccess(app -> {
       String location = "http://" + config.externalUri() + "/apps/" + app.name();
       ctx.response().putHeader("Location", location);
@@ -101,13 +134,23 @@ final class AppsApi {
       return apps.usage(user.id()).compose(usage -> {
         checkMemory(changed, current, usage, limits(user));
         checkStartable(changed);
-        return apps.update(changed).compose(stored -> runner.apply(current, stored));
+        // services (issue 8): bind/unbind first, so a node that fails changes nothing else;
+        // a running app then restarts, rolling, to see the change in VCAP_SERVICES
+        List<String> wanted = services == null ? null : Bodies.strings(body, "services");
+        Future<Boolean> rebound = wanted == null ? Future.succeededFuture(false)
+            : services.reconcile(current, wanted);
+        return rebound.compose(changedBindings -> apps.update(changed)
+            .compose(stored -> runner.apply(current, stored).compose(applied ->
+                changedBindings && current.started() && stored.started()
+                    && App.STAGED.equals(stored.packageState())
+                    ? runner.redeploy(applied) : Future.succeededFuture(applied))));
       });
     }).onSuccess(app -> Responses.empty(ctx, 200)).onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx) {
-    owned(ctx).compose(app -> apps.delete(app.id())
+    owned(ctx).compose(app -> (services == null ? Future.<Void>succeededFuture()
+            : services.unbindAllForDelete(app)).compose(v0 -> apps.delete(app.id()))
             .compose(v -> runner.apply(app, app.toBuilder().state(App.STOPPED).build())))
         .onSuccess(v -> Responses.empty(ctx, 200)).onFailure(ctx::fail);
   }

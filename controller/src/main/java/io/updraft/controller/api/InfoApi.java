@@ -3,6 +3,8 @@ package io.updraft.controller.api;
 import io.updraft.controller.ControllerConfig;
 import io.updraft.controller.apps.AppStore;
 import io.updraft.controller.apps.Catalog;
+import io.updraft.controller.services.ServiceStore;
+import io.vertx.core.Future;
 import io.updraft.controller.users.User;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -21,9 +23,17 @@ final class InfoApi {
   private final ControllerConfig config;
   private final AppStore apps;
 
+  /** Counts the caller's services for {@code usage.services}; null: none. */
+  private final ServiceStore services;
+
   InfoApi(ControllerConfig config, AppStore apps) {
+    this(config, apps, null);
+  }
+
+  InfoApi(ControllerConfig config, AppStore apps, ServiceStore services) {
     this.config = config;
     this.apps = apps;
+    this.services = services;
   }
 
   void mount(Router router) {
@@ -48,13 +58,15 @@ final class InfoApi {
     }
     User user = caller.get();
     ControllerConfig.Limits limits = user.admin() ? config.adminLimits() : config.defaultLimits();
-    apps.usage(user.id()).onSuccess(usage -> {
+    Future<Integer> serviceCount = services == null ? Future.succeededFuture(0)
+        : services.count(user.id());
+    apps.usage(user.id()).compose(usage -> serviceCount.map(count -> {
       info.put("user", user.email());
       info.put("limits", Map.of("memory", limits.memoryMb(), "app_uris", limits.appUris(),
           "services", limits.services(), "apps", limits.apps()));
       info.put("usage", Map.of("memory", usage.memoryMb(), "apps", usage.apps(),
-          "services", 0));
-      Responses.json(ctx, 200, info);
-    }).onFailure(ctx::fail);
+          "services", count));
+      return info;
+    })).onSuccess(done -> Responses.json(ctx, 200, info)).onFailure(ctx::fail);
   }
 }

@@ -2,7 +2,9 @@ package io.updraft.controller.api;
 
 import io.updraft.common.protocol.dea.FindDropletReply;
 import io.updraft.common.protocol.dea.InstanceState;
+import io.updraft.common.protocol.health.FlappingStatusReply;
 import io.updraft.controller.runner.AppRunner;
+import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -13,8 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What runs of an app (PROTOCOL.md 13.8): {@code instances}, {@code stats}, {@code crashes} and
- * from the DEAs' {@code dea.find.droplet} answers.
+ * What runs of an app (PROTOCOL.md 13.8): {@code instances} and {@code stats} from the DEAs'
+ * {@code dea.find.droplet} answers, FLAPPING indices and {@code crashes} from the health
+ * manager.
  */
 final class InstancesApi {
 
@@ -34,32 +37,49 @@ final class InstancesApi {
     router.get("/apps/:name/crashes").handler(this::crashes);
   }
 
+  /**
+   * Each index's state: STARTING/RUNNING from the DEAs, FLAPPING from the health manager
+   * (PROTOCOL.md 5.4), DOWN for the rest.
+   */
   private void instances(RoutingContext ctx) {
     Responses.reply(ctx, apps.owned(ctx).compose(app -> {
       if (!app.started()) {
-        return io.vertx.core.Future.succeededFuture(Map.of("instances", List.of()));
+        return Future.succeededFuture(Map.of("instances", List.of()));
       }
-      return runner.find(app, List.of(InstanceState.STARTING, InstanceState.RUNNING), false,
-          WINDOW).map(replies -> {
-            long now = Instant.now().getEpochSecond();
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (int i = 0; i < app.instances(); i++) {
-              FindDropletReply reply = byIndex(replies, i);
-              Map<String, Object> entry = new LinkedHashMap<>();
-              entry.put("index", i);
-              entry.put("state", reply == null ? "DOWN" : reply.state().name());
-              entry.put("since", reply == null ? now : reply.stateTimestamp());
-              out.add(entry);
-            }
-            return Map.of("instances", out);
-          });
+      Future<List<FindDropletReply>> found = runner.find(app,
+          List.of(InstanceState.STARTING, InstanceState.RUNNING), false, WINDOW);
+      Future<List<FlappingStatusReply.FlappingIndex>> flapping = runner.health().flapping(app);
+      return Future.all(found, flapping).map(both -> {
+        List<FindDropletReply> replies = found.result();
+        long now = Instant.now().getEpochSecond();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < app.instances(); i++) {
+          FindDropletReply reply = byIndex(replies, i);
+          int index = i;
+          var flap = flapping.result().stream().filter(f -> f.index() == index).findFirst();
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("index", i);
+          if (reply != null) {
+            entry.put("state", reply.state().name());
+            entry.put("since", reply.stateTimestamp());
+          } else if (flap.isPresent()) {
+            entry.put("state", "FLAPPING");
+            entry.put("since", flap.get().since());
+          } else {
+            entry.put("state", "DOWN");
+            entry.put("since", now);
+          }
+          out.add(entry);
+        }
+        return Map.of("instances", out);
+      });
     }));
   }
 
   private void stats(RoutingContext ctx) {
     Responses.reply(ctx, apps.owned(ctx).compose(app -> {
       if (!app.started()) {
-        return io.vertx.core.Future.succeededFuture(Map.<String, Object>of());
+        return Future.succeededFuture(Map.<String, Object>of());
       }
       return runner.find(app, List.of(InstanceState.RUNNING), true, WINDOW).map(replies -> {
         long now = Instant.now().getEpochSecond();
@@ -83,7 +103,9 @@ final class InstancesApi {
 
   /** Crash records come from the health manager; without one the list is empty (v1 too). */
   private void crashes(RoutingContext ctx) {
-    Responses.reply(ctx, apps.owned(ctx).map(app -> Map.of("crashes", List.of())));
+    Responses.reply(ctx, apps.owned(ctx).compose(app -> runner.health().crashes(app))
+        .map(list -> Map.of("crashes", list.stream().map(c -> Map.of("instance", c.instance(),
+            "since", c.since() == null ? 0L : c.since())).toList())));
   }
 
   private static FindDropletReply byIndex(List<FindDropletReply> replies, int index) {

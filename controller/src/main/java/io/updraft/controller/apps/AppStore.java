@@ -75,6 +75,18 @@ public final class AppStore {
     return db.tx(c -> findById(c, id));
   }
 
+  /** Up to {@code limit} apps with ids above {@code afterId}, by id (the health manager's scan). */
+  public Future<List<App>> page(long afterId, int limit) {
+    return db.tx(c -> {
+      try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS
+          + " FROM apps WHERE id > ? ORDER BY id LIMIT ?")) {
+        st.setLong(1, afterId);
+        st.setInt(2, limit);
+        return readAll(c, st);
+      }
+    });
+  }
+
   /** The owner's apps, or every app when {@code ownerId} is null (admins). */
   public Future<List<App>> list(Long ownerId) {
     return db.tx(c -> {

@@ -11,11 +11,16 @@ import io.updraft.common.protocol.dea.FindDropletReply;
 import io.updraft.common.protocol.dea.FindDropletRequest;
 import io.updraft.common.protocol.dea.InstanceState;
 import io.updraft.common.protocol.dea.Limits;
+import io.updraft.common.protocol.dea.ServiceBinding;
 import io.updraft.common.protocol.droplet.DropletUpdated;
+import io.updraft.common.protocol.health.DeaLost;
 import io.updraft.common.protocol.health.HmRequest;
+import io.updraft.common.protocol.health.PlacementStatus;
 import io.updraft.controller.api.ApiError;
 import io.updraft.controller.apps.App;
 import io.updraft.controller.apps.AppStore;
+import io.updraft.controller.health.BulkAppsResponder;
+import io.updraft.controller.health.HealthQueries;
 import io.updraft.controller.placement.DeaPool;
 import io.updraft.controller.placement.Placement;
 import io.updraft.controller.staging.DropletUrls;
@@ -48,7 +53,7 @@ public final class AppRunner {
   private static final Logger log = LoggerFactory.getLogger(AppRunner.class);
 
   /** An instance index of an app version that waits for a DEA with room. */
-  private record Waiting(long appId, String version, int index) {
+  private record Waiting(long appId, String version, int index, int memoryMb) {
   }
 
   private final Vertx vertx;
@@ -59,10 +64,35 @@ public final class AppRunner {
   private final DropletUrls droplets;
   private final String partition;
   private final Duration startTimeout;
+  /** Not final: set by the services-aware constructor, which delegates to the other. */
+  private BoundServices boundServices = app -> Future.succeededFuture(List.of());
+
+  /** The {@code services} an app's start messages carry (its bindings, with credentials). */
+  @FunctionalInterface
+  public interface BoundServices {
+    Future<List<ServiceBinding>> of(App app);
+  }
+
+  /** As the constructor below, with the source of the apps' bound services (issue 8). */
+  public AppRunner(Vertx vertx, Bus bus, AppStore apps, StagingCoordinator staging, DeaPool pool,
+      DropletUrls droplets, String partition, Duration startTimeout,
+      BoundServices boundServices) {
+    this(vertx, bus, apps, staging, pool, droplets, partition, startTimeout);
+    this.boundServices = boundServices;
+  }
   private final Map<Waiting, Boolean> waiting = new LinkedHashMap<>();
   /** Instances sent to each DEA recently, per app, for spreading before heartbeats tell. */
   private final Map<Long, Map<String, Integer>> placed = new HashMap<>();
   private final List<Subscription> subscriptions = new ArrayList<>();
+  private final BulkAppsResponder bulk;
+  private final HealthQueries health;
+  private static final long PLACEMENT_REPORT_MS = 3_000;
+  /** Names this controller in its placement reports. */
+  private final String controllerId = java.util.UUID.randomUUID().toString();
+  private long placementTimer = -1;
+  private int reportedWaiting;
+  private long reportedMemory;
+  private long failedPlacements;
 
   public AppRunner(Vertx vertx, Bus bus, AppStore apps, StagingCoordinator staging, DeaPool pool,
       DropletUrls droplets, String partition, Duration startTimeout) {
@@ -74,6 +104,8 @@ public final class AppRunner {
     this.droplets = droplets;
     this.partition = partition;
     this.startTimeout = startTimeout;
+    this.bulk = new BulkAppsResponder(bus, apps);
+    this.health = new HealthQueries(bus);
   }
 
   public void start() {
@@ -84,9 +116,18 @@ public final class AppRunner {
     // PROTOCOL.md decision 3: the plain subject, one controller of the group acts
     subscriptions.add(bus.subscribe(Subjects.HM_REQUESTS, Subjects.QUEUE_CC,
         HmRequest.class, d -> onHealthManager(d.body())));
+    // a lost DEA gets nothing more, even before its last advertisement expires
+    subscriptions.add(bus.subscribe(Subjects.HM_DEA_LOST, DeaLost.class, d -> {
+      pool.forget(d.body().dea());
+      log.atInfo().setMessage("placement.dea_lost").addKeyValue("dea", d.body().dea()).log();
+    }));
+    bulk.start();
+    placementTimer = vertx.setPeriodic(PLACEMENT_REPORT_MS, id -> reportPlacement(true));
   }
 
   public void stop() {
+    vertx.cancelTimer(placementTimer);
+    bulk.stop();
     subscriptions.forEach(Subscription::close);
     subscriptions.clear();
   }
@@ -94,6 +135,24 @@ public final class AppRunner {
   /** Instances that wait for a DEA with room (the autoscaler watches this). */
   public int waitingInstances() {
     return waiting.size();
+  }
+
+  /**
+   * Tells the health managers' autoscaler what waits for room ({@code cloudcontroller.placement}):
+   * when the figure changes, and every few seconds while it is not zero.
+   */
+  private void reportPlacement(boolean always) {
+    long memory = waiting.keySet().stream().mapToLong(Waiting::memoryMb).sum();
+    if (!always && waiting.size() == reportedWaiting && memory == reportedMemory) {
+      return;
+    }
+    if (always && waiting.isEmpty() && reportedWaiting == 0) {
+      return;
+    }
+    reportedWaiting = waiting.size();
+    reportedMemory = memory;
+    bus.publish(Subjects.PLACEMENT_STATUS, new PlacementStatus(controllerId, waiting.size(),
+        memory, failedPlacements));
   }
 
   /**
@@ -197,6 +256,11 @@ public final class AppRunner {
     }));
   }
 
+  /** The health manager's answers about apps. */
+  public HealthQueries health() {
+    return health;
+  }
+
   /** RUNNING instances of the app's current version, as the DEAs report them. */
   public Future<Integer> running(App app) {
     if (!app.started() || app.instances() == 0) {
@@ -218,11 +282,12 @@ public final class AppRunner {
   private void place(App app, List<Integer> indices) {
     for (int index : indices) {
       if (!placeOne(app, index, false)) {
-        waiting.put(new Waiting(app.id(), app.version(), index), Boolean.TRUE);
+        waiting.put(new Waiting(app.id(), app.version(), index, app.memoryMb()), Boolean.TRUE);
         log.atInfo().setMessage("placement.waiting").addKeyValue("app", app.id())
             .addKeyValue("index", index).addKeyValue("memory_mb", app.memoryMb()).log();
       }
     }
+    reportPlacement(false);
   }
 
   private boolean placeOne(App app, int index, boolean flapping) {
@@ -230,22 +295,30 @@ public final class AppRunner {
     var dea = Placement.choose(pool.fresh(), new Placement.Need(app.memoryMb(), app.runtime(),
         false), counts);
     if (dea.isEmpty()) {
+      failedPlacements++;
       return false;
     }
     String deaId = dea.get().id();
     pool.reserve(deaId, app.memoryMb());
     counts.merge(deaId, 1, Integer::sum);
-    bus.publish(Subjects.deaStart(deaId), startRequest(app, index, flapping));
+    // the bindings are read at each start, so a restart after (un)binding carries the change
+    boundServices.of(app)
+        .onSuccess(services -> bus.publish(Subjects.deaStart(deaId),
+            startRequest(app, index, flapping, services)))
+        .onFailure(e -> log.atError().setMessage("placement.services.failed")
+            .addKeyValue("app", app.id()).addKeyValue("index", index)
+            .addKeyValue("error", String.valueOf(e.getMessage())).log());
     log.atInfo().setMessage("placement.started").addKeyValue("app", app.id())
         .addKeyValue("index", index).addKeyValue("dea", deaId).log();
     return true;
   }
 
-  private DeaStartRequest startRequest(App app, int index, boolean flapping) {
+  private DeaStartRequest startRequest(App app, int index, boolean flapping,
+      List<ServiceBinding> services) {
     String id = String.valueOf(app.id());
     return new DeaStartRequest(id, index, app.name(), app.uris(), app.runtime(), null,
         app.framework(), false, app.dropletSha1(), null,
-        droplets.url(id, app.dropletSha1()), app.version(), List.of(),
+        droplets.url(id, app.dropletSha1()), app.version(), services,
         new Limits(app.memoryMb(), app.diskMb(), app.fds()), app.env(), List.of(), null, null,
         flapping ? Boolean.TRUE : null, partition);
   }
@@ -267,12 +340,14 @@ public final class AppRunner {
         } else if (placeOne(found.get(), w.index(), false)) {
           waiting.remove(w);
         }
+        reportPlacement(false);
       });
     }
   }
 
   private void dropWaiting(long appId) {
     waiting.keySet().removeIf(w -> w.appId() == appId);
+    reportPlacement(false);
   }
 
   private void onHealthManager(HmRequest request) {
@@ -298,9 +373,11 @@ public final class AppRunner {
             for (int index : request.indices()) {
               if (index < app.instances() && !placeOne(app, index,
                   Boolean.TRUE.equals(request.flapping()))) {
-                waiting.put(new Waiting(app.id(), app.version(), index), Boolean.TRUE);
+                waiting.put(new Waiting(app.id(), app.version(), index, app.memoryMb()),
+                    Boolean.TRUE);
               }
             }
+            reportPlacement(false);
           }
         }
         case STOP -> {

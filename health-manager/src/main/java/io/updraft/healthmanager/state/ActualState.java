@@ -109,11 +109,12 @@ public final class ActualState {
   /** Drops instances their (still live) DEA stopped reporting before {@code cutoffMs}. */
   public List<ObservedInstance> dropSilentInstances(long cutoffMs) {
     List<ObservedInstance> gone = new ArrayList<>();
-    for (ObservedInstance instance : List.copyOf(byId.values())) {
+    for (ObservedInstance instance : byId.values()) {
       if (instance.lastSeenMs() < cutoffMs) {
-        gone.add(remove(instance.id()));
+        gone.add(instance);
       }
     }
+    gone.forEach(i -> remove(i.id()));
     return gone;
   }
 
@@ -133,6 +134,11 @@ public final class ActualState {
 
   public int deaCount() {
     return deas.size();
+  }
+
+  /** The DEAs heard from within the lost threshold. */
+  public Set<String> deaIds() {
+    return java.util.Collections.unmodifiableSet(deas.keySet());
   }
 
   /** Forgets every DEA's last-heard time, e.g. after a NATS outage, keeping the instances. */

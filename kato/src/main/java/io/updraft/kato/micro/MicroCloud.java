@@ -141,6 +141,9 @@ public final class MicroCloud {
       case "router" -> Map.of("UPDRAFT__PORT", String.valueOf(httpPort));
       case "dea" -> Map.of("UPDRAFT__BASE_DIR", home.resolve("dea").toString());
       case "stager" -> Map.of("UPDRAFT__WORK_DIR", home.resolve("stager").toString());
+      // the embedded default serves filesystem only (no database servers needed); postgresql,
+      // mysql and redis are added through the node's config (services.<type>)
+      case "services-node" -> Map.of("UPDRAFT__DATA_DIR", home.resolve("services").toString());
       default -> Map.of();
     };
   }

@@ -1,0 +1,102 @@
+package io.updraft.servicesnode.backend;
+
+import io.updraft.common.protocol.services.ServiceType;
+import io.updraft.servicesnode.ServicesNodeConfig.ServiceConfig;
+import io.updraft.servicesnode.store.InstanceRecord;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Filesystem: an instance is a directory {@code <dir>/<id>} on the node's host; credentials
+ * carry its path ({@code dir}). Needs no server, so it is the embedded default. An app on a DEA
+ * of another host reaches it only when that path is shared (NFS or similar) at the same place.
+ * A binding has no secret of its own, so unbinding only forgets it; unprovisioning deletes the
+ * directory with everything in it.
+ */
+public final class FilesystemBackend implements Backend {
+
+  private final ServiceConfig config;
+  private final Path root;
+
+  public FilesystemBackend(ServiceConfig config) {
+    this.config = config;
+    this.root = Path.of(config.dir()).toAbsolutePath();
+  }
+
+  @Override
+  public ServiceType type() {
+    return ServiceType.FILESYSTEM;
+  }
+
+  @Override
+  public String detectVersion() {
+    return "1.0";
+  }
+
+  @Override
+  public void check() throws IOException {
+    Files.createDirectories(root);
+    if (!Files.isWritable(root)) {
+      throw new IOException("not writable: " + root);
+    }
+  }
+
+  @Override
+  public Map<String, Object> provision(String id) throws IOException {
+    Path dir = root.resolve(Secrets.identifier(id));
+    Files.createDirectories(dir);
+    return credentials(id, dir);
+  }
+
+  @Override
+  public Map<String, Object> bind(InstanceRecord instance) throws IOException {
+    Path dir = root.resolve(Secrets.identifier(instance.id()));
+    if (!Files.isDirectory(dir)) {
+      throw new IOException("instance directory is missing: " + dir);
+    }
+    Map<String, Object> c = credentials(instance.id(), dir);
+    c.put("binding_id", Secrets.id('b'));
+    return c;
+  }
+
+  @Override
+  public void unbind(InstanceRecord instance, Map<String, Object> binding) {
+    // nothing to revoke: the path is the credential
+  }
+
+  @Override
+  public void unprovision(InstanceRecord instance) throws IOException {
+    Path dir = root.resolve(Secrets.identifier(instance.id()));
+    if (!Files.exists(dir)) {
+      return;
+    }
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.delete(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+        Files.delete(d);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  private Map<String, Object> credentials(String id, Path dir) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("name", id);
+    c.put("host", config.publicHost());
+    c.put("hostname", config.publicHost());
+    c.put("dir", dir.toString());
+    return c;
+  }
+}
