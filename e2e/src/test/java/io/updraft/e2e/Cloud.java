@@ -59,6 +59,10 @@ final class Cloud implements AutoCloseable {
   }
 
   ComponentProcess controller() throws Exception {
+    return controller(Map.of());
+  }
+
+  ComponentProcess controller(Map<String, String> extra) throws Exception {
     Map<String, String> env = base("controller");
     env.put("UPDRAFT__PORT", String.valueOf(apiPort));
     env.put("UPDRAFT__EXTERNAL_URI", "api." + DOMAIN);
@@ -68,6 +72,7 @@ final class Cloud implements AutoCloseable {
     env.put("UPDRAFT__SERVICES__FRESHNESS_MS", "3000");
     env.put("UPDRAFT__ADMINS", "[{email: '" + ADMIN + "', password: '" + ADMIN_PASSWORD
         + "'}]");
+    env.putAll(extra);
     return add(ComponentProcess.start("controller", "controller", env));
   }
 
@@ -78,9 +83,13 @@ final class Cloud implements AutoCloseable {
   }
 
   ComponentProcess dea(String name) throws Exception {
+    return dea(name, 2048);
+  }
+
+  ComponentProcess dea(String name, int maxMemoryMb) throws Exception {
     Map<String, String> env = base(name);
     env.put("UPDRAFT__BASE_DIR", dir.resolve(name).toString());
-    env.put("UPDRAFT__MAX_MEMORY_MB", "2048");
+    env.put("UPDRAFT__MAX_MEMORY_MB", String.valueOf(maxMemoryMb));
     env.put("UPDRAFT__INTERVALS__HEARTBEAT_MS", "1000");
     env.put("UPDRAFT__INTERVALS__ADVERTISE_MS", "1000");
     ComponentProcess dea = add(ComponentProcess.start(name, "dea", env));
@@ -95,6 +104,11 @@ final class Cloud implements AutoCloseable {
    */
   ComponentProcess healthManager(String name, List<Integer> clusterPorts, int member)
       throws Exception {
+    return healthManager(name, clusterPorts, member, Map.of());
+  }
+
+  ComponentProcess healthManager(String name, List<Integer> clusterPorts, int member,
+      Map<String, String> extra) throws Exception {
     Map<String, String> env = base(name);
     env.put("UPDRAFT__ANALYSIS_INTERVAL_MS", "500");
     env.put("UPDRAFT__DEA_LOST_SECONDS", "5");
@@ -113,7 +127,29 @@ final class Cloud implements AutoCloseable {
           .map(p -> "'127.0.0.1:" + p + "'").toList().toString());
       env.put("UPDRAFT__LEADER_LEASE_SECONDS", "3");
     }
+    env.putAll(extra);
     return add(ComponentProcess.start(name, "health-manager", env));
+  }
+
+  /**
+   * A DEA template for the {@code local} scaling platform: a DEA config file naming this
+   * cloud's NATS, as a node booted from a template would be given at boot.
+   */
+  Path deaTemplate(int maxMemoryMb) throws Exception {
+    Path template = dir.resolve("dea-template.yml");
+    Files.writeString(template, String.join("\n",
+        "nats: {servers: ['" + nats.url() + "'], user: '" + NatsServer.USER + "', password: '"
+            + NatsServer.PASSWORD + "'}",
+        "local_ip: 127.0.0.1",
+        "max_memory_mb: " + maxMemoryMb,
+        "intervals: {heartbeat_ms: 1000, advertise_ms: 1000}",
+        "evacuation_delay_ms: 1000", ""));
+    return template;
+  }
+
+  static Path componentJar(String module) {
+    return ComponentProcess.SOURCE_TREE.resolve(module).resolve("target")
+        .resolve("updraft-" + module + ".jar");
   }
 
   /** Every component of that type's {@code /varz}, found the operator's way (discover). */

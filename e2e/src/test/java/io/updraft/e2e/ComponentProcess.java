@@ -94,9 +94,14 @@ final class ComponentProcess implements AutoCloseable {
     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * SIGTERM, then SIGKILL after 15 s; processes it started (a DEA's apps, the DEAs a controller
+   * launched) that outlive it are killed too, so no test leaves processes behind.
+   */
   @Override
   public void close() {
     if (process != null && process.isAlive()) {
+      List<ProcessHandle> children = process.descendants().toList();
       process.destroy();
       try {
         if (!process.waitFor(15, TimeUnit.SECONDS)) {
@@ -106,6 +111,7 @@ final class ComponentProcess implements AutoCloseable {
         process.destroyForcibly();
         Thread.currentThread().interrupt();
       }
+      children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
   }
 }

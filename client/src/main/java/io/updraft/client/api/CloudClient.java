@@ -190,6 +190,22 @@ public final class CloudClient {
     });
   }
 
+  // ---- cloud events and DEA pool scaling (issue 9), admins only
+
+  /** The newest events first; {@code kind} filters by prefix (e.g. {@code scaling}). */
+  public List<JsonNode> events(int limit, String kind) {
+    List<JsonNode> out = new ArrayList<>();
+    call("GET", "/events?limit=" + limit + (kind == null ? "" : "&kind=" + seg(kind)), null,
+        200).forEach(out::add);
+    return out;
+  }
+
+  /** Grows the DEA pool by {@code count} now, through the controller's scaling platform. */
+  public JsonNode scalePool(int count) {
+    return call("POST", "/updraft/scaling/scaleup",
+        Json.mapper().createObjectNode().put("count", count), 200);
+  }
+
   public JsonNode instances(String name) {
     return call("GET", "/apps/" + seg(name) + "/instances", null, 200).path("instances");
   }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
         FileCommands.Files.class, FileCommands.Logs.class, AppCommands.Runtimes.class,
         AppCommands.Frameworks.class, ServiceCommands.Services.class,
         ServiceCommands.Create.class, ServiceCommands.Delete.class, ServiceCommands.Bind.class,
-        ServiceCommands.Unbind.class, CommandLine.HelpCommand.class})
+        ServiceCommands.Unbind.class, EventCommands.Events.class, EventCommands.ScalePool.class,
+        CommandLine.HelpCommand.class})
 public final class UpdraftCli implements Runnable {
 
   @CommandLine.Spec

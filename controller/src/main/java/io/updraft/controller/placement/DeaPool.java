@@ -5,26 +5,36 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The DEAs that advertised room recently (PROTOCOL.md 3.3): an advertisement older than the
- * expiry is ignored, because a DEA that is full or gone stops advertising. After a placement the
- * chosen DEA's free memory is lowered locally until its next advertisement, so a burst of starts
- * does not over-commit one DEA (v1 did). Event-loop confined.
+ * expiry is ignored, because a DEA that is full or gone stops advertising. Memory booked by a
+ * placement is subtracted from the DEA's advertised room for {@link #RESERVATION_HOLD} after
+ * the placement, even across new advertisements: an advert may have left the DEA before the
+ * start reached it, and trusting it would send the DEA starts it must refuse (v1 over-committed
+ * this way). Being conservative for two seconds costs at most a short wait. Event-loop
+ * confined.
  */
 public final class DeaPool {
 
   public static final Duration DEFAULT_EXPIRY = Duration.ofSeconds(10);
+  /** How long a placement's memory stays booked against a DEA's adverts. */
+  public static final Duration RESERVATION_HOLD = Duration.ofSeconds(2);
 
   private record Entry(DeaAdvertise advert, Instant received) {
+  }
+
+  private record Reservation(long memoryMb, Instant at) {
   }
 
   private final Clock clock;
   private final Duration expiry;
   private final Map<String, Entry> deas = new LinkedHashMap<>();
+  private final Map<String, List<Reservation>> reservations = new HashMap<>();
 
   public DeaPool(Clock clock, Duration expiry) {
     this.clock = clock;
@@ -35,26 +45,35 @@ public final class DeaPool {
     deas.put(advert.id(), new Entry(advert, clock.instant()));
   }
 
-  /** Fresh advertisements, oldest entries dropped. */
+  /** Fresh advertisements, less the memory booked on each recently; old entries dropped. */
   public List<DeaAdvertise> fresh() {
-    Instant cutoff = clock.instant().minus(expiry);
+    Instant now = clock.instant();
+    Instant cutoff = now.minus(expiry);
     deas.values().removeIf(e -> e.received().isBefore(cutoff));
+    Instant held = now.minus(RESERVATION_HOLD);
+    reservations.values().forEach(list -> list.removeIf(r -> r.at().isBefore(held)));
+    reservations.values().removeIf(List::isEmpty);
     List<DeaAdvertise> out = new ArrayList<>();
-    deas.values().forEach(e -> out.add(e.advert()));
+    for (Entry e : deas.values()) {
+      DeaAdvertise a = e.advert();
+      long booked = reservations.getOrDefault(a.id(), List.of()).stream()
+          .mapToLong(Reservation::memoryMb).sum();
+      out.add(booked == 0 ? a : new DeaAdvertise(a.id(), a.availableMemoryMb() - booked,
+          a.runtimes(), a.prod()));
+    }
     return out;
   }
 
-  /** Books memory on a DEA until it advertises again. */
+  /** Books memory on a DEA for {@link #RESERVATION_HOLD}. */
   public void reserve(String deaId, int memoryMb) {
-    Entry e = deas.get(deaId);
-    if (e != null) {
-      DeaAdvertise a = e.advert();
-      deas.put(deaId, new Entry(new DeaAdvertise(a.id(), a.availableMemoryMb() - memoryMb,
-          a.runtimes(), a.prod()), e.received()));
+    if (deas.containsKey(deaId)) {
+      reservations.computeIfAbsent(deaId, k -> new ArrayList<>())
+          .add(new Reservation(memoryMb, clock.instant()));
     }
   }
 
   public void forget(String deaId) {
     deas.remove(deaId);
+    reservations.remove(deaId);
   }
 }

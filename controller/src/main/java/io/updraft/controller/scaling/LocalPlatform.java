@@ -3,7 +3,6 @@ package io.updraft.controller.scaling;
 import io.updraft.controller.ControllerConfig.LocalPlatformConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,6 +62,8 @@ public final class LocalPlatform implements ScalingPlatform {
         command.addAll(List.of("-jar", jar.toString(), "--config", template.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(home.resolve("dea.log").toFile());
+        // the template is the DEA's whole config: nothing of the controller's own leaks in
+        builder.environment().keySet().removeIf(k -> k.startsWith("UPDRAFT"));
         builder.environment().put("UPDRAFT_HOME", home.toString());
         builder.environment().put("UPDRAFT__BASE_DIR", home.resolve("base").toString());
         Process p = builder.start();
@@ -88,11 +89,20 @@ public final class LocalPlatform implements ScalingPlatform {
     }, false);
   }
 
+  /** Stops every launched DEA together (they evacuate), killing what is left after 8 s. */
   @Override
   public Future<Void> close() {
     return vertx.executeBlocking(() -> {
-      launched.values().forEach(LocalPlatform::stop);
+      List<Process> all = List.copyOf(launched.values());
       launched.clear();
+      all.forEach(Process::destroy);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+      for (Process p : all) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !p.waitFor(left, TimeUnit.NANOSECONDS)) {
+          kill(p);
+        }
+      }
       return null;
     }, false);
   }
@@ -101,12 +111,18 @@ public final class LocalPlatform implements ScalingPlatform {
     p.destroy();
     try {
       if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
+        kill(p);
       }
     } catch (InterruptedException e) {
-      p.destroyForcibly();
+      kill(p);
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** SIGKILL to the DEA and the instances it runs. */
+  private static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
   }
 
   /** Nodes launched and still alive. */
@@ -115,7 +131,4 @@ public final class LocalPlatform implements ScalingPlatform {
         .map(Map.Entry::getKey).toList();
   }
 
-  static void ensure(Path dir) throws IOException {
-    Files.createDirectories(dir);
-  }
 }

@@ -51,4 +51,22 @@ class PlacementTest {
     clock.advance(Duration.ofSeconds(11));
     assertThat(pool.fresh()).isEmpty();
   }
+
+  @Test
+  void anAdvertSentBeforeAStartArrivedDoesNotUndoTheBooking() {
+    MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
+    DeaPool pool = new DeaPool(clock, Duration.ofSeconds(10));
+    pool.advertised(dea("a", 512, "java"));
+    pool.reserve("a", 384);
+    clock.advance(Duration.ofMillis(10));
+    // this advert left the DEA before the start reached it
+    pool.advertised(dea("a", 512, "java"));
+    assertThat(pool.fresh()).singleElement().extracting(DeaAdvertise::availableMemoryMb)
+        .isEqualTo(128L);
+    // the DEA has long since booked it itself
+    clock.advance(DeaPool.RESERVATION_HOLD);
+    pool.advertised(dea("a", 128, "java"));
+    assertThat(pool.fresh()).singleElement().extracting(DeaAdvertise::availableMemoryMb)
+        .isEqualTo(128L);
+  }
 }

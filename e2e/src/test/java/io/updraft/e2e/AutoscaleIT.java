@@ -1,0 +1,146 @@
+package io.updraft.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.updraft.client.api.AppArchive;
+import io.updraft.client.api.CloudClient;
+import io.updraft.common.protocol.Json;
+import io.updraft.common.testing.NatsServer;
+import io.updraft.common.testing.NatsServerExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The DEA pool grows by itself on the {@code local} platform: one small DEA, an app scaled
+ * beyond it, instances waiting, the health manager asking, the controller launching a DEA from
+ * the template, and every waiting instance running on it. The figures printed are what
+ * {@code bench/autoscale} reports.
+ */
+@ExtendWith(NatsServerExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AutoscaleIT {
+
+  private static final Duration BOOT = Duration.ofSeconds(120);
+  private static final Duration RUN = Duration.ofSeconds(120);
+
+  @TempDir
+  static Path dir;
+
+  private static Cloud cloud;
+  private static CloudClient api;
+
+  @BeforeAll
+  static void startCloud(NatsServer nats) throws Exception {
+    cloud = new Cloud(nats, dir);
+    Path template = cloud.deaTemplate(512);
+    cloud.controller(Map.of("UPDRAFT__PRIMARY_SCALING_PLATFORM", "local",
+        "UPDRAFT__LOCAL_PLATFORM", "{dea_jar: '" + Cloud.componentJar("dea") + "', template: '"
+            + template + "', work_dir: '" + dir.resolve("local-deas") + "'}"));
+    cloud.stager();
+    cloud.dea("dea-a", 512);
+    cloud.router();
+    cloud.healthManager("hm", List.of(), 0, Map.of("UPDRAFT__ENABLE_AUTOSCALING", "true",
+        "UPDRAFT__AUTOSCALING", "{buffer_mb: 0, breach_cycles: 1, sample_interval_seconds: 1, "
+            + "horizon_seconds: 0, cooldown_seconds: 20, min_deas: 1, max_deas: 2, "
+            + "dea_memory_mb: 512, max_step: 1, launch_timeout_seconds: 90}"));
+    cloud.awaitComponents(Map.of("CloudController", 1, "Stager", 1, "DEA", 1, "Router", 1,
+        "HealthManager", 1), BOOT);
+    api = cloud.admin();
+  }
+
+  @AfterAll
+  static void stopCloud() {
+    if (cloud != null) {
+      cloud.close();
+    }
+  }
+
+  private static List<String> states(String app) {
+    return api.instances(app).findValuesAsText("state");
+  }
+
+  private static List<JsonNode> scalingEvents() {
+    return api.events(100, "scaling");
+  }
+
+  private static long eventAt(String kind) {
+    return scalingEvents().stream().filter(e -> e.path("kind").asText().equals(kind))
+        .mapToLong(e -> e.path("at").asLong()).min().orElse(-1);
+  }
+
+  @Test
+  @Order(1)
+  void instancesBeyondThePoolWaitThenRunOnADeaLaunchedFromTheTemplate() throws Exception {
+    var spec = Json.mapper().createObjectNode().put("name", "grower");
+    spec.putArray("uris").add("grower." + Cloud.DOMAIN);
+    spec.put("instances", 1);
+    spec.putObject("resources").put("memory", 128);
+    api.createApp(spec);
+    api.upload("grower", AppArchive.scan(Cloud.example("python")), sent -> { });
+    api.start("grower");
+    assertThat(api.awaitRunning("grower", RUN)).isTrue();
+
+    // 6 x 128 MB: the 512 MB DEA holds 4, two wait for room
+    long outOfRoom = System.currentTimeMillis();
+    api.scale("grower", 6);
+    await().atMost(RUN).untilAsserted(() -> assertThat(states("grower"))
+        .hasSize(6).containsOnly("RUNNING"));
+    long allRunning = System.currentTimeMillis();
+
+    List<JsonNode> events = scalingEvents();
+    assertThat(events).extracting(e -> e.path("kind").asText())
+        .contains("scaling.requested", "scaling.launched", "scaling.dea_joined");
+    JsonNode requested = events.stream().filter(e -> e.path("kind").asText()
+        .equals("scaling.requested")).findFirst().orElseThrow();
+    assertThat(requested.path("actor").asText()).isEqualTo("SYSTEM");
+    assertThat(requested.path("message").asText()).contains("instances waiting");
+    assertThat(requested.path("details").path("platform").asText()).isEqualTo("local");
+    assertThat(cloud.varz("DEA")).hasSize(2);
+
+    long decision = eventAt("scaling.requested") * 1000 - outOfRoom;
+    long joined = eventAt("scaling.dea_joined") * 1000 - outOfRoom;
+    System.out.println("autoscale: out of room -> scale request " + Math.max(0, decision)
+        + " ms (+-1 s, event times are seconds); -> new DEA said hello " + joined
+        + " ms; -> all waiting instances running " + (allRunning - outOfRoom) + " ms");
+    assertThat(decision).as("decision within 5 s").isLessThan(6_000);
+  }
+
+  @Test
+  @Order(2)
+  void thePoolStopsAtItsMaximum() throws Exception {
+    // more than two DEAs can hold: the health manager does not go past max_deas 2
+    api.scale("grower", 10);
+    await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(30))
+        .until(() -> scalingEvents().stream()
+            .filter(e -> e.path("kind").asText().equals("scaling.launched")).count() == 1);
+    assertThat(cloud.varz("DEA")).hasSize(2);
+    assertThat(states("grower")).contains("DOWN");
+    api.scale("grower", 6);
+  }
+
+  @Test
+  @Order(3)
+  void anAdministratorCanGrowThePoolByHandAndItIsRecorded() throws Exception {
+    JsonNode launched = api.scalePool(1);
+    assertThat(launched.path("platform").asText()).isEqualTo("local");
+    assertThat(launched.path("nodes")).hasSize(1);
+    await().atMost(RUN).until(() -> cloud.varz("DEA").size() == 3);
+    assertThat(scalingEvents()).anySatisfy(e -> {
+      assertThat(e.path("kind").asText()).isEqualTo("scaling.requested");
+      assertThat(e.path("actor").asText()).isEqualTo(Cloud.ADMIN);
+      assertThat(e.path("message").asText()).contains("manual trigger");
+    });
+  }
+}
