@@ -88,7 +88,7 @@ class AutoscaleIT {
     spec.put("instances", 1);
     spec.putObject("resources").put("memory", 128);
     api.createApp(spec);
-    api.upload("grower", AppArchive.scan(Cloud.example("python")), sent -> { });
+    api.upload("grower", AppArchive.scan(Cloud.example("lightningcast")), sent -> { });
     api.start("grower");
     assertThat(api.awaitRunning("grower", RUN)).isTrue();
 
