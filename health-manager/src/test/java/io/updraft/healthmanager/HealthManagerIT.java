@@ -15,7 +15,9 @@ import io.updraft.common.protocol.dea.Heartbeat;
 import io.updraft.common.protocol.dea.Heartbeat.InstanceHeartbeat;
 import io.updraft.common.protocol.dea.InstanceState;
 import io.updraft.common.protocol.health.CrashesStatusReply;
+import io.updraft.common.protocol.droplet.DropletExited;
 import io.updraft.common.protocol.health.DeaLost;
+import io.updraft.common.protocol.health.HealthDropletReply;
 import io.updraft.common.protocol.health.HealthReply;
 import io.updraft.common.protocol.health.HealthRequest;
 import io.updraft.common.protocol.health.HealthStatusRequest;
@@ -158,7 +160,11 @@ class HealthManagerIT {
         .until(() -> controller.requests.isEmpty());
     deas.put("dea-1", running(app, 0));
     long crashed = System.nanoTime();
-    bus.publish(Subjects.DROPLET_EXITED, app.crashed(1));
+    // crashed now (the fixture's crash time is years ago and would be pruned at once)
+    var exit = app.crashed(1);
+    bus.publish(Subjects.DROPLET_EXITED, new DropletExited(exit.droplet(), exit.version(),
+        exit.instance(), exit.index(), exit.reason(), System.currentTimeMillis() / 1000,
+        exit.ccPartition(), 137, "killed"));
     await().atMost(WAIT).until(() -> !controller.starts().isEmpty());
     long tookMs = (System.nanoTime() - crashed) / 1_000_000;
     assertThat(controller.starts()).containsExactly(app.startMissing(1));
@@ -168,6 +174,18 @@ class HealthManagerIT {
         HealthStatusRequest.crashes(app.id()), CrashesStatusReply.class, Duration.ofSeconds(2)));
     assertThat(crashes.instances()).extracting(CrashesStatusReply.Crash::instance)
         .containsExactly(app.instanceId(1));
+
+    // the whole record, for tools
+    List<HealthDropletReply> records = result(bus.gather(Subjects.HM_DROPLET,
+        new HealthRequest(List.of(new HealthRequest.AppVersion(app.id(), null),
+            new HealthRequest.AppVersion("no-such-app", null))), HealthDropletReply.class,
+        Duration.ofMillis(500), 2));
+    assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.droplet()).isEqualTo(app.id());
+      assertThat(r.desired().version()).isEqualTo(app.version());
+      assertThat(r.crashes()).isEqualTo(1);
+      assertThat(r.instances()).extracting(HealthDropletReply.Instance::index).contains(0);
+    });
   }
 
   @Test

@@ -299,6 +299,22 @@ public final class Analyzer {
     return q == null ? List.of() : List.copyOf(q);
   }
 
+  /** The health manager's record of one app ({@code healthmanager.droplet}). */
+  public io.updraft.common.protocol.health.HealthDropletReply record(String app) {
+    BulkApp wanted = desired.app(app).orElse(null);
+    List<io.updraft.common.protocol.health.HealthDropletReply.Instance> live = actual
+        .instances(app).stream()
+        .sorted(Comparator.comparingInt(ObservedInstance::index))
+        .map(i -> new io.updraft.common.protocol.health.HealthDropletReply.Instance(i.id(),
+            i.index(), i.version(), i.state().name(), i.dea(), i.stateTimestamp()))
+        .toList();
+    List<Integer> flappingIndices = wanted == null ? List.of()
+        : flapping(app, wanted.version()).stream()
+            .map(FlappingStatusReply.FlappingIndex::index).toList();
+    return new io.updraft.common.protocol.health.HealthDropletReply(app, wanted, live,
+        flappingIndices, crashes(app).size());
+  }
+
   /** Does this health manager know the app (it answers queries only then, as v1)? */
   public boolean knows(String app) {
     return desired.app(app).isPresent() || !actual.instances(app).isEmpty()

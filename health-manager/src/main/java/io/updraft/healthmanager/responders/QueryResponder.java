@@ -16,8 +16,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Answers the controller's questions (PROTOCOL.md 5.1): {@code healthmanager.status} (flapping
- * indices of a version, or recent crashes) and {@code healthmanager.health} (RUNNING instances
- * per app version, one reply per app). Only the active health manager answers, so the
+ * indices of a version, or recent crashes), {@code healthmanager.health} (RUNNING instances
+ * per app version, one reply per app) and {@code healthmanager.droplet} (the record of each
+ * app, for tools). Only the active health manager answers, so the
  * controller gets one reply; as in v1, apps it does not know get none.
  */
 public final class QueryResponder {
@@ -46,6 +47,7 @@ public final class QueryResponder {
         bus.reply(d, new CrashesStatusReply(analyzer.crashes(q.droplet())));
       }
     }));
+    subscriptions.add(bus.subscribe(Subjects.HM_DROPLET, HealthRequest.class, this::droplets));
     subscriptions.add(bus.subscribe(Subjects.HM_HEALTH, HealthRequest.class, d -> {
       if (!active.getAsBoolean()) {
         return;
@@ -57,6 +59,18 @@ public final class QueryResponder {
         }
       }
     }));
+  }
+
+  /** {@code healthmanager.droplet}: one reply per known app with the HM's record of it. */
+  private void droplets(io.updraft.common.bus.Delivery<HealthRequest> d) {
+    if (!active.getAsBoolean()) {
+      return;
+    }
+    for (HealthRequest.AppVersion app : d.body().droplets()) {
+      if (analyzer.knows(app.droplet())) {
+        bus.reply(d, analyzer.record(app.droplet()));
+      }
+    }
   }
 
   public void stop() {
