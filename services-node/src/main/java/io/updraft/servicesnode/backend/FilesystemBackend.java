@@ -1,14 +1,12 @@
 package io.updraft.servicesnode.backend;
 
+import io.updraft.common.files.FileTrees;
 import io.updraft.common.protocol.services.ServiceType;
 import io.updraft.servicesnode.ServicesNodeConfig.ServiceConfig;
 import io.updraft.servicesnode.store.InstanceRecord;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -72,23 +70,8 @@ public final class FilesystemBackend implements Backend {
 
   @Override
   public void unprovision(InstanceRecord instance) throws IOException {
-    Path dir = root.resolve(Secrets.identifier(instance.id()));
-    if (!Files.exists(dir)) {
-      return;
-    }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    // never follows a link an app left in its directory
+    FileTrees.deleteRecursively(root.resolve(Secrets.identifier(instance.id())));
   }
 
   private Map<String, Object> credentials(String id, Path dir) {

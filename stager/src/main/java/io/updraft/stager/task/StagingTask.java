@@ -1,6 +1,7 @@
 package io.updraft.stager.task;
 
 import io.updraft.common.archive.ArchiveWriter;
+import io.updraft.common.files.FileTrees;
 import io.updraft.common.protocol.staging.StagingRequest;
 import io.updraft.common.protocol.staging.StagingResult;
 import io.updraft.stager.StagerConfig;
@@ -11,11 +12,8 @@ import io.updraft.stager.buildpack.StartCommand;
 import io.updraft.stager.transfer.BitsTransfer;
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -131,30 +129,8 @@ public final class StagingTask implements Task {
 
   /** Best effort: a build may leave read-only files; they are made writable first. */
   static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-          d.toFile().setWritable(true, true);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-            throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+      FileTrees.deleteRecursively(dir);
     } catch (IOException e) {
       log.atWarn().setMessage("staging.cleanup.failed").addKeyValue("dir", dir)
           .addKeyValue("error", e.getMessage()).log();
