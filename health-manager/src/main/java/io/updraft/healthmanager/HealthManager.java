@@ -51,6 +51,7 @@ public final class HealthManager {
   private final Autoscaler autoscaler;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
+  private volatile Map<String, Object> snapshot = Map.of();
   private long startedMs;
   private long actAfterMs;
   private boolean scanning;
@@ -156,6 +157,12 @@ public final class HealthManager {
     if (act) {
       requests.send();
     }
+    snapshot = figures();
+  }
+
+  /** The figures as of the last analysis pass, safe to read from any thread (metrics). */
+  public Map<String, Object> snapshot() {
+    return snapshot;
   }
 
   private void scan() {

@@ -20,6 +20,7 @@ public final class HealthManagerMain {
   }
 
   static Deployable verticle(ComponentLauncher.Runtime<HealthManagerConfig> runtime) {
-    return new HealthManagerVerticle(runtime.bus(), runtime.component(), runtime.config());
+    return new HealthManagerVerticle(runtime.bus(), runtime.component(), runtime.config(),
+        runtime.metrics());
   }
 }

@@ -1,6 +1,7 @@
 package io.updraft.healthmanager;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.updraft.common.bus.Bus;
 import io.updraft.common.cluster.ClusterConfig;
 import io.updraft.common.cluster.ClusterConnection;
@@ -21,13 +22,16 @@ final class HealthManagerVerticle extends ComponentVerticle {
   static final String LEADER_ROLE = "health_manager";
 
   private final HealthManagerConfig config;
+  private final MeterRegistry metrics;
   private HazelcastInstance hazelcast;
   private Leadership leadership;
   private HealthManager manager;
 
-  HealthManagerVerticle(Bus bus, Component component, HealthManagerConfig config) {
+  HealthManagerVerticle(Bus bus, Component component, HealthManagerConfig config,
+      MeterRegistry metrics) {
     super(bus, component);
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -48,6 +52,7 @@ final class HealthManagerVerticle extends ComponentVerticle {
       leadership = l;
       manager = new HealthManager(vertx, bus, config, l, Clock.systemUTC());
       component.varzFigures(manager::figures);
+      HealthMetrics.register(metrics, manager);
       manager.start();
       return l;
     }).compose(Leadership::start);

@@ -141,6 +141,11 @@ class HealthManagerIT {
         .isEqualTo(app.version()));
     // lost after 2 s of silence, asked for within the next passes
     assertThat(tookMs).isBetween(1_500L, 6_000L);
+    // and on /metrics
+    await().atMost(WAIT).untilAsserted(() -> assertThat(hms.get(0).runtime().metrics().scrape())
+        .containsPattern("updraft_hm_deas_lost_total\\{[^}]*} 1.0")
+        .containsPattern("updraft_hm_deas\\{[^}]*} 1.0")
+        .containsPattern("updraft_hm_start_requests_total\\{[^}]*} 2.0"));
   }
 
   @Test

@@ -64,6 +64,11 @@ public final class Component {
     this.password = status.password() != null ? status.password() : ComponentIdentity.secureId();
   }
 
+  /** The registry behind {@code /metrics}, for the component's own meters. */
+  public io.micrometer.core.instrument.MeterRegistry metrics() {
+    return registry;
+  }
+
   /**
    * Component-specific {@code /varz} figures (DEA memory, router request counts, …). The
    * supplier is called on the component's event loop and must not block.
