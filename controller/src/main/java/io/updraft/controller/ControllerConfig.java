@@ -26,6 +26,7 @@ import java.util.List;
  *                  work_dir: /var/lib/updraft/local-deas}
  * openstack_config: /etc/updraft/openstack_config.yml
  * ec2_config: /etc/updraft/ec2_config.yml
+ * docker_config: /etc/updraft/docker_config.yml
  * </pre>
  */
 public record ControllerConfig(
@@ -52,7 +53,23 @@ public record ControllerConfig(
     @JsonProperty("primary_scaling_platform") String primaryScalingPlatform,
     @JsonProperty("local_platform") LocalPlatformConfig localPlatform,
     @JsonProperty("openstack_config") String openstackConfig,
-    @JsonProperty("ec2_config") String ec2Config) implements ComponentConfig {
+    @JsonProperty("ec2_config") String ec2Config,
+    @JsonProperty("docker_config") String dockerConfig) implements ComponentConfig {
+
+  /** The config without {@code docker_config} (the key came later; callers predate it). */
+  public ControllerConfig(NatsConfig nats, StatusConfig status, Integer index, String localIp,
+      String externalUri, String host, Integer port, String dataDir, DatabaseConfig database,
+      Boolean allowRegistration, List<Admin> admins, Long tokenExpirationSeconds,
+      Integer passwordHashIterations, Limits defaultLimits, Limits adminLimits,
+      Integer maxPackageMb, Integer stagingTimeoutSeconds, Integer startTimeoutSeconds,
+      String ccPartition, ServicesConfig services, String primaryScalingPlatform,
+      LocalPlatformConfig localPlatform, String openstackConfig, String ec2Config) {
+    this(nats, status, index, localIp, externalUri, host, port, dataDir, database,
+        allowRegistration, admins, tokenExpirationSeconds, passwordHashIterations,
+        defaultLimits, adminLimits, maxPackageMb, stagingTimeoutSeconds, startTimeoutSeconds,
+        ccPartition, services, primaryScalingPlatform, localPlatform, openstackConfig,
+        ec2Config, null);
+  }
 
   /**
    * {@code local_platform:} how the {@code local} scaling platform starts a DEA on this machine
@@ -142,7 +159,8 @@ public record ControllerConfig(
     return new ControllerConfig(nats, status, index, localIp, externalUri, host, port, dataDir,
         database, allowRegistration, admins, tokenExpirationSeconds, passwordHashIterations,
         defaultLimits, adminLimits, maxPackageMb, stagingTimeoutSeconds, startTimeoutSeconds,
-        ccPartition, value, primaryScalingPlatform, localPlatform, openstackConfig, ec2Config);
+        ccPartition, value, primaryScalingPlatform, localPlatform, openstackConfig, ec2Config,
+        dockerConfig);
   }
 
   /** This config with another scaling platform (tests). */
@@ -150,7 +168,7 @@ public record ControllerConfig(
     return new ControllerConfig(nats, status, index, localIp, externalUri, host, port, dataDir,
         database, allowRegistration, admins, tokenExpirationSeconds, passwordHashIterations,
         defaultLimits, adminLimits, maxPackageMb, stagingTimeoutSeconds, startTimeoutSeconds,
-        ccPartition, services, platform, local, openstackConfig, ec2Config);
+        ccPartition, services, platform, local, openstackConfig, ec2Config, dockerConfig);
   }
 
   public Path dataPath() {

@@ -1,6 +1,7 @@
 package io.updraft.controller;
 
 import io.updraft.common.bus.Bus;
+import io.updraft.common.bus.NatsBus;
 import io.updraft.common.bus.Subscription;
 import io.updraft.common.component.Component;
 import io.updraft.common.component.ComponentVerticle;
@@ -21,9 +22,11 @@ import io.updraft.controller.services.ServiceRegistry;
 import io.updraft.controller.services.ServiceStore;
 import io.updraft.controller.services.Services;
 import io.updraft.controller.events.EventStore;
+import io.updraft.controller.logs.AppLogs;
 import io.updraft.controller.scaling.LocalPlatform;
 import io.updraft.controller.scaling.Scaler;
 import io.updraft.controller.scaling.ScalingPlatform;
+import io.updraft.controller.scaling.ScalingPlatforms;
 import io.updraft.controller.staging.DropletUrls;
 import io.updraft.controller.staging.StagingCoordinator;
 import io.updraft.controller.db.Settings;
@@ -57,6 +60,7 @@ final class ControllerVerticle extends ComponentVerticle {
   private AppRunner runner;
   private Scaler scaler;
   private ServiceRegistry serviceRegistry;
+  private AppLogs appLogs;
   private volatile int apiPort;
 
   ControllerVerticle(Bus bus, Component component, ControllerConfig config) {
@@ -98,16 +102,21 @@ final class ControllerVerticle extends ComponentVerticle {
           runner = new AppRunner(vertx, bus, apps, staging,
               new DeaPool(clock, DeaPool.DEFAULT_EXPIRY), droplets, config.ccPartition(),
               Duration.ofSeconds(config.startTimeoutSeconds()), bindings::forDea);
+          runner.instrument(component.metrics());
           runner.start();
           serviceRegistry.start(vertx);
           // DEA pool scaling (issue 9): the health manager asks, one controller acts
           EventStore events = new EventStore(db, clock);
-          scaler = new Scaler(bus, platform(), events, clock);
+          scaler = new Scaler(bus, platform(), events, clock).instrument(component.metrics());
           scaler.start();
           api = new ApiServer(vertx, config, users, apps, tokens, blobs, packages, runner,
               staging, droplets, bus, new Services(serviceRegistry, serviceStore, broker,
                   bindings)).withEvents(events, scaler);
-          return ensureAdmins(users).compose(v -> api.start());
+          // app log streams (issue 10): recent lines kept in JetStream when the server has it
+          appLogs = new AppLogs(vertx, bus, bus instanceof NatsBus nats ? nats.connection() : null,
+              AppLogs.Retention.DEFAULTS);
+          api.withLogs(appLogs);
+          return ensureAdmins(users).compose(v -> appLogs.start()).compose(v -> api.start());
         })
         .map(port -> {
           apiPort = port;
@@ -131,6 +140,12 @@ final class ControllerVerticle extends ComponentVerticle {
           config.dataPath().resolve("local-deas"));
       case "none" -> ScalingPlatform.none("no scaling platform is configured "
           + "(primary_scaling_platform: none)");
+      case "docker" -> ScalingPlatforms.cloud(vertx, "docker", config.dockerConfig(),
+          component.identity().localIp(), clock);
+      case "openstack" -> ScalingPlatforms.cloud(vertx, "openstack", config.openstackConfig(),
+          component.identity().localIp(), clock);
+      case "ec2" -> ScalingPlatforms.cloud(vertx, "ec2", config.ec2Config(),
+          component.identity().localIp(), clock);
       default -> ScalingPlatform.none("the " + config.primaryScalingPlatform()
           + " scaling platform is not available in this version");
     };
@@ -161,11 +176,19 @@ final class ControllerVerticle extends ComponentVerticle {
       bus.publish(Subjects.ROUTER_UNREGISTER, apiRoute);
     }
     Future<Void> stopped = api == null ? Future.succeededFuture() : api.stop();
+    if (appLogs != null) {
+      appLogs.stop();
+    }
     return Future.join(stopped, scalerStopped).eventually(() -> db == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           db.close();
           return null;
         }));
+  }
+
+  /** The app log feeds (tests: feeds still open). */
+  AppLogs appLogs() {
+    return appLogs;
   }
 
   /** The API's port once started (tests use port 0). */

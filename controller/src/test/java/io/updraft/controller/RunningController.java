@@ -45,6 +45,11 @@ public final class RunningController implements AutoCloseable {
     return verticle.apiPort();
   }
 
+  /** App log feeds the controller has open now. */
+  public int openLogFeeds() {
+    return verticle.appLogs().openFeeds();
+  }
+
   public ApiClient api() {
     return new ApiClient(apiPort());
   }

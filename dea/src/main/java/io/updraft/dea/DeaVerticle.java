@@ -11,6 +11,7 @@ import io.updraft.dea.instance.InstanceManager;
 import io.updraft.dea.instance.InstanceRegistry;
 import io.updraft.dea.instance.InstanceSnapshot;
 import io.updraft.dea.lifecycle.Housekeeping;
+import io.updraft.dea.logs.LogStreamer;
 import io.updraft.dea.lifecycle.Shutdown;
 import io.updraft.dea.process.CgroupMemory;
 import io.updraft.dea.process.ReadinessProbe;
@@ -145,6 +146,8 @@ public final class DeaVerticle extends ComponentVerticle {
     responders.add(new StopResponder(vertx, bus, registry, manager));
     responders.add(new UpdateResponder(vertx, bus, registry, router));
     responders.add(new FindDropletResponder(vertx, bus, registry, dea));
+    // app stdout/stderr lines on logs.<app_id> (issue 10)
+    responders.add(new LogStreamer(vertx, bus, registry, clock, LogStreamer.Settings.DEFAULTS));
     responders.add(new StatusResponder(vertx, bus, registry, resources, dea));
     responders.add(new DiscoverResponder(vertx, bus, registry, resources, policy, dea));
     responders.add(new AdvertiseResponder(vertx, bus, registry, resources, policy, dea,

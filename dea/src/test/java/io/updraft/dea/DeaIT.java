@@ -16,6 +16,8 @@ import io.updraft.common.protocol.dea.InstanceState;
 import io.updraft.common.protocol.dea.Limits;
 import io.updraft.common.protocol.droplet.DropletExited;
 import io.updraft.common.protocol.droplet.ExitReason;
+import io.updraft.common.protocol.logs.AppLogLine;
+import io.updraft.common.protocol.logs.LogSource;
 import io.updraft.common.protocol.router.RouteRegistration;
 import io.updraft.common.security.FileToken;
 import io.updraft.common.testing.NatsServer;
@@ -64,6 +66,10 @@ class DeaIT {
   void startsServesReportsAndStopsAnInstance() throws Exception {
     String deaId = h.startDea(DeaConfig.ShutdownAction.EVACUATE);
     AppFixture app = AppFixture.create();
+    List<AppLogLine> appLogs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    h.observer.subscribe(Subjects.appLogs(app.id()), AppLogLine.class,
+        d -> appLogs.add(d.body()));
+    result(h.observer.flush());
     h.start(h.startRequest(app, 0, TarBuilder.pythonWebApp("hello from " + app.name())));
 
     await().atMost(WAIT).until(() -> h.running(app.id(), 0));
@@ -76,6 +82,15 @@ class DeaIT {
     assertThat(route.dea()).isEqualTo(deaId);
     assertThat(route.host()).isEqualTo("127.0.0.1");
     assertThat(route.privateInstanceId()).hasSize(64);
+    // the app's stdout streams on logs.<app_id> (issue 10)
+    await().atMost(WAIT).until(() -> appLogs.stream().anyMatch(l -> l.line()
+        .contains("starting on port " + route.port())));
+    assertThat(appLogs).filteredOn(l -> l.line().startsWith("starting on port")).first()
+        .satisfies(l -> {
+      assertThat(l.instance()).isEqualTo(instance);
+      assertThat(l.index()).isZero();
+      assertThat(l.source()).isEqualTo(LogSource.STDOUT);
+    });
 
     HttpResponse<String> page = get("http://127.0.0.1:" + route.port() + "/index.html", null);
     assertThat(page.statusCode()).isEqualTo(200);

@@ -139,12 +139,34 @@ class ClientIT {
     assertThat(list.get(0).path("name").asText()).isEqualTo("greeter");
     assertThat(list.get(0).path("env").get(0).asText()).isEqualTo("GREETING=hi");
 
-    assertThat(updraft("instances", "greeter", "+2").out()).contains("1 -> 3 instances");
-    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-      JsonNode instances = updraft("instances", "greeter", "--json").json();
-      assertThat(instances).hasSize(3);
-      assertThat(instances.findValuesAsText("state")).containsOnly("RUNNING");
-    });
+    // the app's log stream (issue 10): new instances' stdout shows up live, with instance
+    Path followed = Files.createTempFile(dir, "follow", ".txt");
+    Path followErr = Files.createTempFile(dir, "follow-err", ".txt");
+    ProcessBuilder follow = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
+        "java").toString(), "-jar", ComponentProcess.SOURCE_TREE.resolve(
+            "client/target/updraft-client.jar").toString(), "logs", "greeter", "--follow")
+        .redirectOutput(followed.toFile()).redirectError(followErr.toFile());
+    follow.environment().put("XDG_CONFIG_HOME", config.toString());
+    follow.environment().remove("UPDRAFT_TARGET");
+    follow.environment().remove("UPDRAFT_TOKEN");
+    Process following = follow.start();
+    try {
+      // following once the cloud answered: recent lines (with JetStream), else its notice
+      await().atMost(Duration.ofSeconds(30)).until(() -> Files.size(followed) > 0
+          || Files.readString(followErr).contains("keeps no recent log lines"));
+      assertThat(updraft("instances", "greeter", "+2").out()).contains("1 -> 3 instances");
+      await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+        JsonNode instances = updraft("instances", "greeter", "--json").json();
+        assertThat(instances).hasSize(3);
+        assertThat(instances.findValuesAsText("state")).containsOnly("RUNNING");
+      });
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(Files.readString(followed)).contains("[stdout/1] listening on port")
+              .contains("[stdout/2] listening on port"));
+      assertThat(following.isAlive()).isTrue();
+    } finally {
+      following.destroy();
+    }
     JsonNode stats = updraft("stats", "greeter", "--json").json();
     assertThat(stats.path("0").path("state").asText()).isEqualTo("RUNNING");
     assertThat(stats.path("0").path("stats").path("port").asInt()).isPositive();

@@ -292,6 +292,65 @@ public final class CloudClient {
     };
   }
 
+  /**
+   * Streams the app's log lines ({@code GET /updraft/apps/:name/logs}, issue 10) as their JSON
+   * objects ({@code app, instance, index, source, line, ts}): the last {@code tail} recent ones,
+   * then with {@code follow} the live ones until the cloud ends the stream. Blocks until then.
+   * {@code history} hears first whether the cloud keeps recent lines ({@code jetstream}) or
+   * passes on live ones only ({@code none}).
+   *
+   * @throws CloudException for an error answer (404 with code 301: no such app; another 404:
+   *     a cloud without log streams)
+   */
+  public void logs(String name, int tail, boolean follow, Consumer<String> history,
+      Consumer<JsonNode> line) {
+    HttpRequest request = request("/updraft/apps/" + seg(name) + "/logs?format=ndjson&tail="
+        + tail + (follow ? "&follow=true" : ""))
+        .timeout(follow ? Duration.ofHours(2) : Duration.ofMinutes(5)).GET().build();
+    HttpResponse<java.util.stream.Stream<String>> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+    } catch (ConnectException e) {
+      throw new CloudException(0, -1, "cannot reach " + target + " (is the cloud running?)");
+    } catch (HttpTimeoutException e) {
+      throw new CloudException(0, -1, "no answer from " + target + " in time");
+    } catch (IOException e) {
+      throw new CloudException(0, -1, "cannot talk to " + target + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CloudException(0, -1, "interrupted");
+    }
+    try (java.util.stream.Stream<String> lines = response.body()) {
+      if (response.statusCode() != 200) {
+        String body = lines.collect(java.util.stream.Collectors.joining("\n"));
+        String description = null;
+        int code = -1;
+        try {
+          JsonNode error = Json.tree(body.getBytes(StandardCharsets.UTF_8));
+          description = error.path("description").asText(null);
+          code = error.path("code").asInt(-1);
+        } catch (RuntimeException e) {
+          // not a JSON error body
+        }
+        throw new CloudException(response.statusCode(), code, description != null ? description
+            : "HTTP " + response.statusCode() + " from " + request.uri());
+      }
+      history.accept(response.headers().firstValue("X-Updraft-Log-History").orElse(null));
+      lines.filter(l -> !l.isBlank()).forEach(l -> {
+        JsonNode decoded;
+        try {
+          decoded = Json.tree(l.getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+          return; // a line this client cannot read: skip it
+        }
+        line.accept(decoded);
+      });
+    } catch (java.io.UncheckedIOException e) {
+      throw new CloudException(0, -1, "the log stream from " + target + " broke off: "
+          + e.getCause().getMessage());
+    }
+  }
+
   private static Following noFollow() {
     return new Following() {
       @Override

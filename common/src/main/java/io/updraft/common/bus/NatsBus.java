@@ -327,6 +327,15 @@ public final class NatsBus implements Bus {
     });
   }
 
+  /**
+   * The underlying jnats connection, for what the {@link Bus} does not model: JetStream (the
+   * controller's log retention stream). Publish and subscribe through the bus, not through this;
+   * its JetStream calls block, so make them off the event loop.
+   */
+  public Connection connection() {
+    return connection;
+  }
+
   /** Sends everything buffered to the server, then closes; blocking work runs on a worker. */
   public Future<Void> close() {
     return vertx.executeBlocking(() -> {

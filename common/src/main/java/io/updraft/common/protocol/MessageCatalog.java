@@ -19,6 +19,7 @@ import io.updraft.common.protocol.health.HealthStatusRequest;
 import io.updraft.common.protocol.health.HmRequest;
 import io.updraft.common.protocol.health.PlacementStatus;
 import io.updraft.common.protocol.health.ScaleRequest;
+import io.updraft.common.protocol.logs.AppLogLine;
 import io.updraft.common.protocol.router.RouteRegistration;
 import io.updraft.common.protocol.router.RouterStart;
 import io.updraft.common.protocol.services.BindRequest;
@@ -86,6 +87,7 @@ public final class MessageCatalog {
     m.put(Subjects.STAGING, StagingRequest.class);
     m.put(Subjects.DEA_START_ANY, DeaStartRequest.class);
     m.put(Subjects.STAGING_LOG_ANY, StagingLogLine.class);
+    m.put(Subjects.APP_LOGS_ANY, AppLogLine.class);
     m.put(Subjects.HM_REQUESTS_ANY_PARTITION, HmRequest.class);
     m.put(Subjects.BULK_CREDENTIALS_ANY_PARTITION, Empty.class);
     m.put(Subjects.SERVICE_ANNOUNCE_ANY, NodeAnnouncement.class);

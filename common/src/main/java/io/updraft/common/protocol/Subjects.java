@@ -97,6 +97,15 @@ public final class Subjects {
     return "staging." + token(taskId, "task id") + ".log";
   }
 
+  // app logs (Updraft addition, issue 10)
+  /** Pattern matching every app's log subject (and the subjects of the log retention stream). */
+  public static final String APP_LOGS_ANY = "logs.*";
+
+  /** {@code logs.<app_id>}: the stdout, stderr and staging lines of one app, as written. */
+  public static String appLogs(String appId) {
+    return "logs." + token(appId, "app id");
+  }
+
   // cloud controller events (section 4.7)
   public static final String CC_EVENTS = "vcap.cc.events";
 

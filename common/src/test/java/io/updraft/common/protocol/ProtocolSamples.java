@@ -32,6 +32,7 @@ import io.updraft.common.protocol.services.NodeResponse;
 import io.updraft.common.protocol.services.ProvisionRequest;
 import io.updraft.common.protocol.services.UnbindRequest;
 import io.updraft.common.protocol.services.UnprovisionRequest;
+import io.updraft.common.protocol.logs.AppLogLine;
 import io.updraft.common.protocol.staging.StagingLogLine;
 import io.updraft.common.protocol.staging.StagingRequest;
 import io.updraft.common.protocol.staging.StagingResult;
@@ -116,6 +117,7 @@ final class ProtocolSamples {
         new Sample("staging", StagingRequest.class, Subjects.STAGING),
         new Sample("staging.reply", StagingResult.class, null),
         new Sample("staging.log", StagingLogLine.class, "staging.a1b2.log"),
+        new Sample("logs", AppLogLine.class, Subjects.appLogs("42")),
         new Sample("MyaaS.announce", NodeAnnouncement.class, Subjects.serviceAnnounce("MyaaS")),
         new Sample("MyaaS.provision", ProvisionRequest.class,
             Subjects.serviceProvision("MyaaS", "mysql_node_0")),

@@ -28,10 +28,17 @@ public final class NatsServer implements AutoCloseable {
   private static final Logger SERVER_OUTPUT = quietLogger();
 
   private final int port;
+  /** JetStream's store directory; null when JetStream is off (the default). */
+  private final Path jetStreamDir;
   private NatsServerRunner runner;
 
   private NatsServer(int port) {
+    this(port, null);
+  }
+
+  private NatsServer(int port, Path jetStreamDir) {
     this.port = port;
+    this.jetStreamDir = jetStreamDir;
   }
 
   /** Starts a server on a free port. */
@@ -39,6 +46,20 @@ public final class NatsServer implements AutoCloseable {
     NatsServer server = new NatsServer(freePort());
     server.startProcess();
     return server;
+  }
+
+  /**
+   * Starts a server with JetStream on (store in a fresh temp directory, kept across
+   * {@link #restart()}), for tests of the log retention stream.
+   */
+  public static NatsServer startWithJetStream() {
+    try {
+      NatsServer server = new NatsServer(freePort(), Files.createTempDirectory("nats-js-"));
+      server.startProcess();
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public int port() {
@@ -82,14 +103,23 @@ public final class NatsServer implements AutoCloseable {
       runner = NatsServerRunner.builder()
           .port(port)
           .executablePath(binary())
-          .configInserts(new String[] {
-              "authorization {", "  user: \"" + USER + "\"", "  password: \"" + PASSWORD + "\"",
-              "}"})
+          .configInserts(configInserts())
           .outputLogger(SERVER_OUTPUT)
           .build();
     } catch (IOException e) {
       throw new UncheckedIOException("nats-server did not start on port " + port, e);
     }
+  }
+
+  private String[] configInserts() {
+    List<String> lines = new java.util.ArrayList<>(List.of(
+        "authorization {", "  user: \"" + USER + "\"", "  password: \"" + PASSWORD + "\"",
+        "}"));
+    if (jetStreamDir != null) {
+      lines.addAll(List.of("jetstream {", "  store_dir: \"" + jetStreamDir + "\"",
+          "  max_memory_store: 64MB", "  max_file_store: 256MB", "}"));
+    }
+    return lines.toArray(String[]::new);
   }
 
   @Override

@@ -44,6 +44,7 @@ public final class ApiServer {
   private final DropletUrls droplets;
   private final ServicesApi services;
   private EventsApi events;
+  private LogsApi logs;
   private HttpServer server;
 
   public ApiServer(Vertx vertx, ControllerConfig config, UserStore userStore, AppStore appStore,
@@ -71,6 +72,12 @@ public final class ApiServer {
     return this;
   }
 
+  /** Serves {@code /updraft/apps/:name/logs} (issue 10); call before {@link #start()}. */
+  public ApiServer withLogs(io.updraft.controller.logs.AppLogs appLogs) {
+    this.logs = new LogsApi(apps, appLogs);
+    return this;
+  }
+
   public Router router() {
     Router router = Router.router(vertx);
     // bodies are read before anything asynchronous happens; uploads have their own handler
@@ -90,6 +97,9 @@ public final class ApiServer {
     droplets.mount(router);
     if (events != null) {
       events.mount(router);
+    }
+    if (logs != null) {
+      logs.mount(router);
     }
     router.route().failureHandler(this::failure);
     return router;

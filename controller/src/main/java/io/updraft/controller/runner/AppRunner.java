@@ -1,5 +1,9 @@
 package io.updraft.controller.runner;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.updraft.common.bus.Bus;
 import io.updraft.common.bus.Subscription;
 import io.updraft.common.protocol.Subjects;
@@ -92,7 +96,8 @@ public final class AppRunner {
   private long placementTimer = -1;
   private int reportedWaiting;
   private long reportedMemory;
-  private long failedPlacements;
+  private volatile long failedPlacements;
+  private MeterRegistry registry;
 
   public AppRunner(Vertx vertx, Bus bus, AppStore apps, StagingCoordinator staging, DeaPool pool,
       DropletUrls droplets, String partition, Duration startTimeout) {
@@ -130,6 +135,18 @@ public final class AppRunner {
     bulk.stop();
     subscriptions.forEach(Subscription::close);
     subscriptions.clear();
+  }
+
+  /**
+   * Puts the runner's figures on {@code /metrics}: instances waiting for room, placements that
+   * found no DEA, and staging durations by outcome.
+   */
+  public void instrument(MeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("updraft.placement.waiting.instances", this, AppRunner::waitingInstances)
+        .description("Instances waiting for a DEA with room").register(registry);
+    FunctionCounter.builder("updraft.placement.failures", this, r -> r.failedPlacements)
+        .description("Placements that found no DEA with room").register(registry);
   }
 
   /** Instances that wait for a DEA with room (the autoscaler watches this). */
@@ -218,7 +235,15 @@ public final class AppRunner {
     if (app.packageSha1() == null) {
       return Future.failedFuture(ApiError.invalidApp("no application bits uploaded yet"));
     }
+    long started = System.nanoTime();
     return staging.stage(app)
+        .andThen(result -> {
+          if (registry != null) {
+            Timer.builder("updraft.staging.duration").description("Staging, request to droplet")
+                .tag("result", result.succeeded() ? "staged" : "failed").register(registry)
+                .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+          }
+        })
         .compose(sha1 -> apps.findById(app.id()).compose(current -> apps.update(current
             .orElseThrow(ApiError::appNotFound).toBuilder().droplet(sha1).build())))
         .recover(e -> {

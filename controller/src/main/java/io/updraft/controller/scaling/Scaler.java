@@ -27,6 +27,7 @@ public final class Scaler {
   private final EventStore events;
   private final Clock clock;
   private final List<Subscription> subscriptions = new ArrayList<>();
+  private io.micrometer.core.instrument.MeterRegistry registry;
   private boolean launching;
   /** DEAs launched and not yet heard from, with the launch time. */
   private int awaitingHellos;
@@ -37,6 +38,12 @@ public final class Scaler {
     this.platform = platform;
     this.events = events;
     this.clock = clock;
+  }
+
+  /** Counts scaling actions by platform and result on {@code /metrics}. */
+  public Scaler instrument(io.micrometer.core.instrument.MeterRegistry meters) {
+    this.registry = meters;
+    return this;
   }
 
   public void start() {
@@ -96,6 +103,10 @@ public final class Scaler {
       launching = false;
       Map<String, Object> outcome = new LinkedHashMap<>(details);
       outcome.put("seconds", (clock.millis() - started) / 1000.0);
+      if (registry != null) {
+        registry.counter("updraft.scaling.actions", "platform", platform.name(), "result",
+            result.succeeded() ? "launched" : "failed").increment();
+      }
       if (result.succeeded()) {
         awaitingHellos += result.result().size();
         launchedAtMs = started;

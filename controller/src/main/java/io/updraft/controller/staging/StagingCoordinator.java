@@ -5,6 +5,8 @@ import io.updraft.common.bus.BusTimeoutException;
 import io.updraft.common.bus.Subscription;
 import io.updraft.common.component.ComponentIdentity;
 import io.updraft.common.protocol.Subjects;
+import io.updraft.common.protocol.logs.AppLogLine;
+import io.updraft.common.protocol.logs.LogSource;
 import io.updraft.common.protocol.staging.StagingLogLine;
 import io.updraft.common.protocol.staging.StagingProperties;
 import io.updraft.common.protocol.staging.StagingRequest;
@@ -158,6 +160,9 @@ public final class StagingCoordinator {
 
   private void line(Task task, String line) {
     task.log.append(line).append('\n');
+    // the app's log stream carries its staging too (issue 10)
+    bus.publish(Subjects.appLogs(task.appId), new AppLogLine(task.appId, task.id, null,
+        LogSource.STAGING, line, System.currentTimeMillis()));
     List.copyOf(followers.getOrDefault(task.appId, List.of()))
         .forEach(f -> f.line().accept(line));
   }

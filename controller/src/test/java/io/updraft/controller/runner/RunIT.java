@@ -184,6 +184,12 @@ class RunIT {
   @Test
   void theStagingLogStreamsToAFollowerWhileTheAppStarts() throws Exception {
     dea1.advertise(4096);
+    // the app's log stream (issue 10) carries the staging lines too
+    var appLogs = new java.util.concurrent.CopyOnWriteArrayList<
+        io.updraft.common.protocol.logs.AppLogLine>();
+    bus.subscribe(io.updraft.common.protocol.Subjects.APP_LOGS_ANY,
+        io.updraft.common.protocol.logs.AppLogLine.class, d -> appLogs.add(d.body()));
+    result(bus.flush());
     var http = java.net.http.HttpClient.newHttpClient();
     var lines = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
         "http://127.0.0.1:" + controller.apiPort() + "/updraft/apps/web/staging_log"))
@@ -198,6 +204,11 @@ class RunIT {
     reader.join(WAIT.toMillis());
     assertThat(reader.isAlive()).isFalse();
     assertThat(seen).contains("Detected buildpack: fake");
+    String id = ann.get("/apps/web").json().path("id").asText();
+    await().atMost(WAIT).until(() -> appLogs.stream().anyMatch(l ->
+        l.app().equals(id) && l.line().equals("Detected buildpack: fake")
+            && l.source() == io.updraft.common.protocol.logs.LogSource.STAGING
+            && l.index() == null));
   }
 
   @Test
