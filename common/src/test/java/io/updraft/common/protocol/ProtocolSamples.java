@@ -16,7 +16,12 @@ import io.updraft.common.protocol.dea.Heartbeat;
 import io.updraft.common.protocol.dea.InstanceStats;
 import io.updraft.common.protocol.droplet.DropletExited;
 import io.updraft.common.protocol.droplet.DropletUpdated;
+import io.updraft.common.protocol.health.BulkAppsReply;
+import io.updraft.common.protocol.health.BulkAppsRequest;
 import io.updraft.common.protocol.health.BulkCredentials;
+import io.updraft.common.protocol.health.DeaLost;
+import io.updraft.common.protocol.health.HealthDropletReply;
+import io.updraft.common.protocol.health.PlacementStatus;
 import io.updraft.common.protocol.health.CrashesStatusReply;
 import io.updraft.common.protocol.health.FlappingStatusReply;
 import io.updraft.common.protocol.health.HealthReply;
@@ -111,6 +116,12 @@ final class ProtocolSamples {
         new Sample("healthmanager.health", HealthRequest.class, Subjects.HM_HEALTH),
         new Sample("healthmanager.health.reply", HealthReply.class, null),
         new Sample("cloudcontroller.bulk.credentials.reply", BulkCredentials.class, null),
+        new Sample("cloudcontroller.bulk.apps", BulkAppsRequest.class, Subjects.BULK_APPS),
+        new Sample("cloudcontroller.bulk.apps.reply", BulkAppsReply.class, null),
+        new Sample("cloudcontroller.placement", PlacementStatus.class,
+            Subjects.PLACEMENT_STATUS),
+        new Sample("healthmanager.dea_lost", DeaLost.class, Subjects.HM_DEA_LOST),
+        new Sample("healthmanager.droplet.reply", HealthDropletReply.class, null),
         new Sample("router.register", RouteRegistration.class, Subjects.ROUTER_REGISTER),
         new Sample("router.unregister", RouteRegistration.class, Subjects.ROUTER_UNREGISTER),
         new Sample("router.start", RouterStart.class, Subjects.ROUTER_START),
