@@ -1,6 +1,14 @@
 package io.updraft.kato;
 
 import io.updraft.common.config.ConfigException;
+import io.updraft.kato.agent.AgentClient;
+import io.updraft.kato.commands.AgentRunCommand;
+import io.updraft.kato.commands.AttachCommand;
+import io.updraft.kato.commands.ConfigCommand;
+import io.updraft.kato.commands.LogCommand;
+import io.updraft.kato.commands.NodeCommands;
+import io.updraft.kato.commands.ProcessCommands;
+import io.updraft.kato.commands.SetupCommand;
 import io.updraft.kato.micro.MicroCommand;
 import io.updraft.kato.nats.NatsCommand;
 import picocli.CommandLine;
@@ -13,8 +21,13 @@ import picocli.CommandLine.Command;
 @Command(name = "kato", mixinStandardHelpOptions = true,
     versionProvider = KatoMain.Version.class,
     description = "Administer an Updraft node and cluster.",
-    subcommands = {NatsCommand.class, MicroCommand.class, KatoMain.VersionCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {SetupCommand.class, AttachCommand.class, NodeCommands.Detach.class,
+        NodeCommands.Enable.class, NodeCommands.Disable.class, NodeCommands.Role.class,
+        NodeCommands.Node.class, NodeCommands.Rename.class, ProcessCommands.Status.class,
+        ProcessCommands.Start.class, ProcessCommands.Stop.class, ProcessCommands.Restart.class,
+        ProcessCommands.Process.class, NodeCommands.Info.class, LogCommand.class,
+        NatsCommand.class, ConfigCommand.class, AgentRunCommand.class, MicroCommand.class,
+        KatoMain.VersionCommand.class, CommandLine.HelpCommand.class})
 public final class KatoMain {
 
   public static void main(String[] args) {
@@ -23,13 +36,19 @@ public final class KatoMain {
 
   /** Runs a command line and returns its exit status (tests call this). */
   public static int run(String... args) {
-    return commandLine().execute(args);
+    CommandLine cli = commandLine();
+    int status = cli.execute(args);
+    cli.getOut().flush();
+    cli.getErr().flush();
+    return status;
   }
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new KatoMain());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      String message = e instanceof ConfigException ? e.getMessage()
+      String message = e instanceof ConfigException || e instanceof AgentClient.AgentError
+          || e instanceof AgentClient.AgentUnavailable || e instanceof IllegalArgumentException
+          || e instanceof IllegalStateException ? e.getMessage()
           : e.getClass().getSimpleName() + ": " + e.getMessage();
       commandLine.getErr().println("kato: " + message);
       return 1;
@@ -43,6 +62,11 @@ public final class KatoMain {
     public String[] getVersion() {
       return new String[] {"kato (Updraft) " + version()};
     }
+  }
+
+  /** "kato (Updraft) VERSION". */
+  public static String versionString() {
+    return "kato (Updraft) " + version();
   }
 
   static String version() {

@@ -173,6 +173,7 @@ public final class ComponentLauncher {
         .compose(bus -> {
           Component component = new Component(vertx, bus, identity, config.status(), metrics,
               configTree);
+          LiveConfig.start(bus, type); // keys kato config changes live (kato/README.md)
           Runtime<C> runtime = new Runtime<>(vertx, bus, config, component, metrics);
           return vertx.deployVerticle(factory.create(runtime))
               .map(id -> new Running<>(runtime, id))

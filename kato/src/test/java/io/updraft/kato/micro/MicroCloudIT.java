@@ -150,6 +150,14 @@ class MicroCloudIT {
     List<Integer> statusPorts = components.stream()
         .map(c -> Integer.parseInt(c.host().substring(c.host().lastIndexOf(':') + 1))).toList();
 
+    // the micro cloud is a core node like any other: kato sees its supervised processes
+    String status = kato("status");
+    assertThat(status).contains("roles core,stager,dea,data-services");
+    for (String process : List.of("nats", "cloud_controller", "router", "health_manager",
+        "stager", "dea", "services_node")) {
+      assertThat(status).containsPattern(process + "\\s+RUNNING");
+    }
+
     micro.destroy();
     assertThat(micro.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(listening(natsPort)).isFalse();
@@ -157,6 +165,27 @@ class MicroCloudIT {
 
     startMicro();
     assertThat(settings()).isEqualTo(settings);
-    assertThat(discover(settings)).hasSize(6);
+    List<ComponentDiscover> again = discover(settings);
+    assertThat(again).hasSize(6);
+
+    // kato stop stops every process it started (the agent stays, so kato start works)
+    assertThat(kato("stop")).contains("stop (all processes): done");
+    assertThat(listening(natsPort)).isFalse();
+    assertThat(again.stream().map(c -> Integer.parseInt(
+        c.host().substring(c.host().lastIndexOf(':') + 1)))).noneMatch(MicroCloudIT::listening);
+  }
+
+  /** Runs the built kato against this micro cloud's home; returns its output. */
+  private String kato(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(MicroCloud.javaBinary(), "-jar",
+        KATO_JAR.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("UPDRAFT_HOME", home.toString());
+    Process p = builder.start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(text).isZero();
+    return text;
   }
 }

@@ -1,0 +1,248 @@
+package io.updraft.kato.supervisor;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One process kept running by the {@link Supervisor}. State changes happen under this
+ * object's lock on the supervisor's scheduler thread or the caller's; waiting for a process to
+ * stop happens outside the lock. Each launch has a generation number, so the exit of a process
+ * that was deliberately stopped or replaced is never taken for a crash.
+ */
+final class SupervisedProcess {
+
+  private final String name;
+  private final Launch.Factory factory;
+  private final Path log;
+  private final ScheduledExecutorService scheduler;
+  private final Backoff backoff;
+  private final Duration runningAfter;
+  private final Clock clock;
+  private final Duration grace;
+
+  private ProcessState state = ProcessState.STOPPED;
+  private boolean wanted;
+  private long generation;
+  private Process process;
+  private Instant startedAt;
+  private int restarts;
+  private int failures;
+  private Integer lastExit;
+  private String message;
+  private ScheduledFuture<?> pending;
+
+  SupervisedProcess(String name, Launch.Factory factory, Path log,
+      ScheduledExecutorService scheduler, Backoff backoff, Duration runningAfter, Clock clock,
+      Duration grace) {
+    this.name = name;
+    this.factory = factory;
+    this.log = log;
+    this.scheduler = scheduler;
+    this.backoff = backoff;
+    this.runningAfter = runningAfter;
+    this.clock = clock;
+    this.grace = grace;
+  }
+
+  String name() {
+    return name;
+  }
+
+  Path log() {
+    return log;
+  }
+
+  /** Starts the process unless it is already starting or running. */
+  synchronized void start() {
+    wanted = true;
+    if (state == ProcessState.STARTING || state == ProcessState.RUNNING
+        || state == ProcessState.BACKOFF) {
+      return;
+    }
+    failures = 0;
+    spawn();
+  }
+
+  private synchronized void spawn() {
+    if (!wanted) {
+      return;
+    }
+    long gen = ++generation;
+    pending = null;
+    Launch launch;
+    try {
+      launch = factory.prepare();
+      Files.createDirectories(log.getParent());
+      note("starting " + name + (restarts > 0 ? " (restart " + restarts + ")" : ""));
+      ProcessBuilder builder = new ProcessBuilder(launch.command())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      // overrides meant for the agent itself are not its children's
+      builder.environment().keySet().removeIf(k -> k.startsWith("UPDRAFT__"));
+      builder.environment().putAll(launch.env());
+      process = builder.start();
+      writePidFile(process.pid());
+    } catch (Exception e) {
+      state = ProcessState.FATAL;
+      message = "cannot start: " + e.getMessage();
+      note(message);
+      return;
+    }
+    state = ProcessState.STARTING;
+    message = null;
+    startedAt = clock.instant();
+    Process started = process;
+    scheduler.schedule(() -> promote(gen), runningAfter.toMillis(), TimeUnit.MILLISECONDS);
+    started.onExit().thenRunAsync(() -> exited(gen, started), scheduler);
+  }
+
+  private synchronized void promote(long gen) {
+    if (gen == generation && state == ProcessState.STARTING && process != null
+        && process.isAlive()) {
+      state = ProcessState.RUNNING;
+    }
+  }
+
+  private synchronized void exited(long gen, Process which) {
+    if (gen != generation || !wanted) {
+      return;
+    }
+    lastExit = which.exitValue();
+    Duration up = Duration.between(startedAt, clock.instant());
+    if (up.compareTo(backoff.resetAfter()) >= 0) {
+      failures = 0;
+    }
+    failures++;
+    restarts++;
+    Duration delay = backoff.delay(failures);
+    state = ProcessState.BACKOFF;
+    message = "exited with status " + lastExit + " after " + up.toSeconds() + " s; restart in "
+        + delay.toMillis() + " ms";
+    note(message);
+    process = null;
+    pending = scheduler.schedule(this::spawn, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Stops the process: SIGTERM, then SIGKILL after the grace period. Blocks until it is gone.
+   * When it had to be killed, its descendants (a DEA's app instances) are killed too: nothing
+   * is left behind that nobody supervises. One that stops in time decides about its children
+   * itself (a DEA may leave instances running for its next start to adopt).
+   */
+  void stop() {
+    Process victim;
+    synchronized (this) {
+      wanted = false;
+      generation++;
+      if (pending != null) {
+        pending.cancel(false);
+        pending = null;
+      }
+      victim = process;
+      process = null;
+      state = ProcessState.STOPPED;
+      message = null;
+    }
+    deletePidFile();
+    if (victim != null && victim.isAlive()) {
+      note("stopping " + name);
+      java.util.List<ProcessHandle> children = victim.descendants().toList();
+      victim.destroy();
+      try {
+        if (!victim.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+          note(name + " did not stop within " + grace.toSeconds() + " s; killing it");
+          victim.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+          children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        }
+      } catch (InterruptedException e) {
+        victim.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  synchronized ProcessStatus status() {
+    Long pid = process != null && process.isAlive() ? process.pid() : null;
+    Long uptime = pid != null && startedAt != null
+        ? Duration.between(startedAt, clock.instant()).toSeconds() : null;
+    return new ProcessStatus(name, state, pid, uptime, restarts, lastExit, message);
+  }
+
+  private Path pidFile() {
+    return log.resolveSibling("run").resolve(name + ".pid");
+  }
+
+  private void writePidFile(long pid) {
+    try {
+      Files.createDirectories(pidFile().getParent());
+      Files.writeString(pidFile(), pid + "\n");
+    } catch (IOException e) {
+      note("cannot write " + pidFile() + ": " + e.getMessage());
+    }
+  }
+
+  private void deletePidFile() {
+    try {
+      Files.deleteIfExists(pidFile());
+    } catch (IOException e) {
+      // harmless: checked against the command line before use
+    }
+  }
+
+  /**
+   * Stops a process left over from an agent that died without stopping its children (its pid
+   * file is still there and the process runs the same program), so the new one can take over.
+   */
+  void reapLeftover(Duration grace) {
+    Path file = pidFile();
+    if (!Files.isRegularFile(file)) {
+      return;
+    }
+    try {
+      long pid = Long.parseLong(Files.readString(file).trim());
+      Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+      String marker = log.getParent().getParent().toString();
+      if (handle.isPresent() && handle.get().isAlive() && handle.get().info().commandLine()
+          .map(c -> c.contains(marker) || c.contains("nats-server")).orElse(false)) {
+        note("stopping " + name + " (pid " + pid + ") left over from a previous agent");
+        handle.get().destroy();
+        handle.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      ProcessHandle.of(readPid(file)).ifPresent(ProcessHandle::destroyForcibly);
+    } catch (Exception e) {
+      note("cannot check the leftover " + file + ": " + e.getMessage());
+    }
+    deletePidFile();
+  }
+
+  private static long readPid(Path file) {
+    try {
+      return Long.parseLong(Files.readString(file).trim());
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** A line in the process's own log, so the operator sees supervision next to its output. */
+  private void note(String text) {
+    try {
+      Files.createDirectories(log.getParent());
+      Files.writeString(log, "--- kato " + clock.instant() + " " + text + "\n",
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      // the log is best effort; supervision goes on
+    }
+  }
+}
