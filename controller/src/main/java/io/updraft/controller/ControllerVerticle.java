@@ -107,16 +107,20 @@ final class ControllerVerticle extends ComponentVerticle {
           serviceRegistry.start(vertx);
           // DEA pool scaling (issue 9): the health manager asks, one controller acts
           EventStore events = new EventStore(db, clock);
-          scaler = new Scaler(bus, platform(), events, clock).instrument(component.metrics());
-          scaler.start();
-          api = new ApiServer(vertx, config, users, apps, tokens, blobs, packages, runner,
-              staging, droplets, bus, new Services(serviceRegistry, serviceStore, broker,
-                  bindings)).withEvents(events, scaler);
-          // app log streams (issue 10): recent lines kept in JetStream when the server has it
-          appLogs = new AppLogs(vertx, bus, bus instanceof NatsBus nats ? nats.connection() : null,
-              AppLogs.Retention.DEFAULTS);
-          api.withLogs(appLogs);
-          return ensureAdmins(users).compose(v -> appLogs.start()).compose(v -> api.start());
+          // reading platform files and building cloud SDK clients blocks: off the event loop
+          return vertx.executeBlocking(this::platform).compose(platform -> {
+            scaler = new Scaler(bus, platform, events, clock).instrument(component.metrics());
+            scaler.start();
+            api = new ApiServer(vertx, config, users, apps, tokens, blobs, packages, runner,
+                staging, droplets, bus, new Services(serviceRegistry, serviceStore, broker,
+                    bindings)).withEvents(events, scaler);
+            // app log streams (issue 10): recent lines kept in JetStream when the server has it
+            appLogs = new AppLogs(vertx, bus,
+                bus instanceof NatsBus nats ? nats.connection() : null,
+                AppLogs.Retention.DEFAULTS);
+            api.withLogs(appLogs);
+            return ensureAdmins(users).compose(v -> appLogs.start()).compose(v -> api.start());
+          });
         })
         .map(port -> {
           apiPort = port;
