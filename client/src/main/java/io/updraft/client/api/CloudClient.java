@@ -307,19 +307,8 @@ public final class CloudClient {
     HttpRequest request = request("/updraft/apps/" + seg(name) + "/logs?format=ndjson&tail="
         + tail + (follow ? "&follow=true" : ""))
         .timeout(follow ? Duration.ofHours(2) : Duration.ofMinutes(5)).GET().build();
-    HttpResponse<java.util.stream.Stream<String>> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofLines());
-    } catch (ConnectException e) {
-      throw new CloudException(0, -1, "cannot reach " + target + " (is the cloud running?)");
-    } catch (HttpTimeoutException e) {
-      throw new CloudException(0, -1, "no answer from " + target + " in time");
-    } catch (IOException e) {
-      throw new CloudException(0, -1, "cannot talk to " + target + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CloudException(0, -1, "interrupted");
-    }
+    HttpResponse<java.util.stream.Stream<String>> response = execute(request,
+        HttpResponse.BodyHandlers.ofLines());
     try (java.util.stream.Stream<String> lines = response.body()) {
       if (response.statusCode() != 200) {
         String body = lines.collect(java.util.stream.Collectors.joining("\n"));
@@ -488,8 +477,13 @@ public final class CloudClient {
   }
 
   private HttpResponse<String> execute(HttpRequest request) {
+    return execute(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Sends; a failure to talk to the cloud at all is one clear CloudException. */
+  private <T> HttpResponse<T> execute(HttpRequest request, HttpResponse.BodyHandler<T> body) {
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
+      return http.send(request, body);
     } catch (ConnectException e) {
       throw new CloudException(0, -1, "cannot reach " + target + " (is the cloud running?)");
     } catch (HttpTimeoutException e) {

@@ -30,6 +30,19 @@ public final class ClusterConnection {
   }
 
   private static HazelcastInstance member(ClusterConfig config, String instanceName) {
+    HazelcastInstance instance = Hazelcast.newHazelcastInstance(memberConfig(config,
+        instanceName));
+    log.atInfo().setMessage("cluster.joined").addKeyValue("mode", "member")
+        .addKeyValue("cluster", config.name())
+        .addKeyValue("members", instance.getCluster().getMembers().size()).log();
+    return instance;
+  }
+
+  /**
+   * The member settings every Updraft member shares (TCP join to {@code members}, no multicast,
+   * fast failure detection, slf4j logging); callers may add maps or properties before starting.
+   */
+  public static Config memberConfig(ClusterConfig config, String instanceName) {
     Config hz = new Config();
     hz.setInstanceName(instanceName);
     hz.setClusterName(config.name());
@@ -41,6 +54,7 @@ public final class ClusterConnection {
     hz.getNetworkConfig().setPort(config.port()).setPortAutoIncrement(config.port() == 0);
     if (!"0.0.0.0".equals(config.host())) {
       hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(config.host());
+      hz.setProperty("hazelcast.socket.bind.any", "false");
     }
     if (config.publicAddress() != null) {
       hz.getNetworkConfig().setPublicAddress(config.publicAddress());
@@ -50,14 +64,22 @@ public final class ClusterConnection {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(config.members())
         .setConnectionTimeoutSeconds(2);
-    HazelcastInstance instance = Hazelcast.newHazelcastInstance(hz);
-    log.atInfo().setMessage("cluster.joined").addKeyValue("mode", "member")
-        .addKeyValue("cluster", config.name())
-        .addKeyValue("members", instance.getCluster().getMembers().size()).log();
-    return instance;
+    return hz;
   }
 
   private static HazelcastInstance client(ClusterConfig config, String instanceName) {
+    HazelcastInstance instance = HazelcastClient.newHazelcastClient(clientConfig(config,
+        instanceName));
+    log.atInfo().setMessage("cluster.joined").addKeyValue("mode", "client")
+        .addKeyValue("cluster", config.name()).log();
+    return instance;
+  }
+
+  /**
+   * The client settings every Updraft client shares (fast heartbeats, retrying the cluster for
+   * ever with capped back-off); callers may bound the first connection before starting.
+   */
+  public static ClientConfig clientConfig(ClusterConfig config, String instanceName) {
     ClientConfig hz = new ClientConfig();
     hz.setInstanceName(instanceName);
     hz.setClusterName(config.name());
@@ -67,10 +89,7 @@ public final class ClusterConnection {
     hz.getNetworkConfig().setAddresses(config.members()).setSmartRouting(true);
     hz.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(-1)
         .setMaxBackoffMillis(5000);
-    HazelcastInstance instance = HazelcastClient.newHazelcastClient(hz);
-    log.atInfo().setMessage("cluster.joined").addKeyValue("mode", "client")
-        .addKeyValue("cluster", config.name()).log();
-    return instance;
+    return hz;
   }
 
   private interface PropertySetter {

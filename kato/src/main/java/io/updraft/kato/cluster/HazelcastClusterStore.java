@@ -6,15 +6,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.updraft.common.cluster.ClusterConfig;
+import io.updraft.common.cluster.ClusterConnection;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -54,23 +56,10 @@ public final class HazelcastClusterStore implements ClusterStore {
    */
   public static HazelcastClusterStore member(String bind, String publicIp, int port,
       Path dataDir, String instanceName) {
-    Config hz = new Config();
-    hz.setInstanceName(instanceName);
-    hz.setClusterName(CLUSTER_NAME);
-    common(hz::setProperty);
-    hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-    hz.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
-    hz.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
-    if (!"0.0.0.0".equals(bind)) {
-      hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(bind);
-      hz.setProperty("hazelcast.socket.bind.any", "false");
-    }
-    hz.getNetworkConfig().setPublicAddress(publicIp + ":" + port);
-    JoinConfig join = hz.getNetworkConfig().getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).addMember(publicIp + ":" + port)
-        .setConnectionTimeoutSeconds(2);
+    String self = publicIp + ":" + port;
+    Config hz = ClusterConnection.memberConfig(new ClusterConfig(ClusterConfig.Mode.MEMBER,
+        CLUSTER_NAME, List.of(self), bind, port, self), instanceName);
+    fewPartitions(hz::setProperty);
     for (String map : new String[] {CONFIG_MAP, NODES_MAP}) {
       hz.addMapConfig(new MapConfig(map).setMapStoreConfig(new MapStoreConfig()
           .setEnabled(true)
@@ -87,13 +76,10 @@ public final class HazelcastClusterStore implements ClusterStore {
    */
   public static HazelcastClusterStore client(String address, String instanceName,
       long connectTimeoutMillis) {
-    ClientConfig hz = new ClientConfig();
-    hz.setInstanceName(instanceName);
-    hz.setClusterName(CLUSTER_NAME);
-    common(hz::setProperty);
-    hz.setProperty("hazelcast.client.heartbeat.interval", "1000");
-    hz.setProperty("hazelcast.client.heartbeat.timeout", "5000");
-    hz.getNetworkConfig().addAddress(address).setSmartRouting(false);
+    ClientConfig hz = ClusterConnection.clientConfig(new ClusterConfig(ClusterConfig.Mode.CLIENT,
+        CLUSTER_NAME, List.of(address), null, null, null), instanceName);
+    fewPartitions(hz::setProperty);
+    hz.getNetworkConfig().setSmartRouting(false);
     hz.getConnectionStrategyConfig().getConnectionRetryConfig()
         .setClusterConnectTimeoutMillis(connectTimeoutMillis)
         .setInitialBackoffMillis(200).setMaxBackoffMillis(2000);
@@ -104,13 +90,9 @@ public final class HazelcastClusterStore implements ClusterStore {
     Object set(String key, String value);
   }
 
-  private static void common(PropertySetter set) {
-    set.set("hazelcast.logging.type", "slf4j");
-    set.set("hazelcast.phone.home.enabled", "false");
-    set.set("hazelcast.shutdownhook.enabled", "false");
-    // a handful of small documents: few partitions and threads keep the agent's memory low
+  /** A handful of small documents: few partitions and threads keep the agent's memory low. */
+  private static void fewPartitions(PropertySetter set) {
     set.set("hazelcast.partition.count", "7");
-    set.set("hazelcast.operation.call.timeout.millis", "5000");
   }
 
   @Override
