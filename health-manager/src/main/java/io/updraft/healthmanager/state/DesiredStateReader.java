@@ -49,6 +49,14 @@ public final class DesiredStateReader {
             return;
           }
           into.putAll(reply.results());
+          Long previous = after == null ? null : after.id();
+          Long next = reply.bulkToken().id();
+          if (next == null || (previous != null && next <= previous)) {
+            // a cursor that does not move on would page for ever
+            done.fail(new IllegalStateException("the controller's bulk token did not advance ("
+                + previous + " -> " + next + ")"));
+            return;
+          }
           page(reply.bulkToken(), into, done);
         });
   }
