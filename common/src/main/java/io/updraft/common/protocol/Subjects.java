@@ -17,6 +17,18 @@ public final class Subjects {
   public static final String COMPONENT_DISCOVER = "vcap.component.discover";
   /** Updraft addition: {@code kato config} changed a key that components apply live. */
   public static final String CONFIG_CHANGED = "updraft.config.changed";
+  /** Updraft addition: read or change the cluster config through the node agents (queue kato). */
+  public static final String CONFIG_REQUEST = "updraft.config.request";
+  public static final String QUEUE_KATO = "kato";
+  /** Updraft addition: each node agent's roles, processes and host statistics, at an interval. */
+  public static final String NODE_STATUS = "updraft.node.status";
+  /** Pattern matching every node's component log lines ({@code kato log tail}). */
+  public static final String COMPONENT_LOGS_ANY = "updraft.logs.>";
+
+  /** {@code updraft.logs.<node_id>.<process>}: the log lines of one supervised process. */
+  public static String componentLogs(String nodeId, String process) {
+    return "updraft.logs." + token(nodeId, "node id") + "." + token(process, "process");
+  }
 
   // DEA (section 3)
   public static final String DEA_HELLO = "dea.start";
@@ -55,6 +67,8 @@ public final class Subjects {
   public static final String PLACEMENT_STATUS = "cloudcontroller.placement";
   /** Stackato DEA-pool scaling requests (PROTOCOL.md decision 4). */
   public static final String HM_SCALE_REQUESTS = "cloudcontrollers.hm.scalerequests";
+  /** Updraft addition: a controller drains a DEA for a scale-down (all stop placing on it). */
+  public static final String DEA_DRAINING = "cloudcontrollers.dea_draining";
   public static final String QUEUE_CC = "cc";
   public static final String BULK_CREDENTIALS = "cloudcontroller.bulk.credentials";
   /** Pattern matching every partition's HM request subject (not the unpartitioned one). */
@@ -100,6 +114,9 @@ public final class Subjects {
   // app logs (Updraft addition, issue 10)
   /** Pattern matching every app's log subject (and the subjects of the log retention stream). */
   public static final String APP_LOGS_ANY = "logs.*";
+
+  /** Controllers forwarding app lines to log drains: each line goes to one of them. */
+  public static final String QUEUE_DRAINS = "drains";
 
   /** {@code logs.<app_id>}: the stdout, stderr and staging lines of one app, as written. */
   public static String appLogs(String appId) {

@@ -19,9 +19,13 @@ import io.updraft.common.protocol.droplet.DropletUpdated;
 import io.updraft.common.protocol.health.BulkAppsReply;
 import io.updraft.common.protocol.health.BulkAppsRequest;
 import io.updraft.common.protocol.health.BulkCredentials;
+import io.updraft.common.protocol.health.DeaDraining;
 import io.updraft.common.protocol.health.DeaLost;
 import io.updraft.common.protocol.health.HealthDropletReply;
 import io.updraft.common.protocol.health.PlacementStatus;
+import io.updraft.common.protocol.node.ClusterConfigReply;
+import io.updraft.common.protocol.node.ClusterConfigRequest;
+import io.updraft.common.protocol.node.NodeStatus;
 import io.updraft.common.protocol.health.CrashesStatusReply;
 import io.updraft.common.protocol.health.FlappingStatusReply;
 import io.updraft.common.protocol.health.HealthReply;
@@ -101,6 +105,7 @@ final class ProtocolSamples {
         new Sample("dea.find.droplet.reply", FindDropletReply.class, null),
         new Sample("droplet.status.reply", InstanceStats.class, null),
         new Sample("dea.heartbeat", Heartbeat.class, Subjects.DEA_HEARTBEAT),
+        new Sample("dea.heartbeat.usage", Heartbeat.class, Subjects.DEA_HEARTBEAT),
         new Sample("droplet.exited", DropletExited.class, Subjects.DROPLET_EXITED),
         new Sample("droplet.updated", DropletUpdated.class, Subjects.DROPLET_UPDATED),
         new Sample("cloudcontrollers.hm.requests.start", HmRequest.class,
@@ -121,6 +126,13 @@ final class ProtocolSamples {
         new Sample("cloudcontroller.placement", PlacementStatus.class,
             Subjects.PLACEMENT_STATUS),
         new Sample("healthmanager.dea_lost", DeaLost.class, Subjects.HM_DEA_LOST),
+        new Sample("cloudcontrollers.dea_draining", DeaDraining.class, Subjects.DEA_DRAINING),
+        new Sample("dea.advertise.node", DeaAdvertise.class, Subjects.DEA_ADVERTISE),
+        new Sample("updraft.node.status", NodeStatus.class, Subjects.NODE_STATUS),
+        new Sample("updraft.config.request", ClusterConfigRequest.class, Subjects.CONFIG_REQUEST),
+        new Sample("updraft.config.request.set", ClusterConfigRequest.class,
+            Subjects.CONFIG_REQUEST),
+        new Sample("updraft.config.request.reply", ClusterConfigReply.class, null),
         new Sample("healthmanager.droplet.reply", HealthDropletReply.class, null),
         new Sample("router.register", RouteRegistration.class, Subjects.ROUTER_REGISTER),
         new Sample("router.unregister", RouteRegistration.class, Subjects.ROUTER_UNREGISTER),
@@ -129,6 +141,8 @@ final class ProtocolSamples {
         new Sample("staging.reply", StagingResult.class, null),
         new Sample("staging.log", StagingLogLine.class, "staging.a1b2.log"),
         new Sample("logs", AppLogLine.class, Subjects.appLogs("42")),
+        new Sample("updraft.logs", io.updraft.common.protocol.node.ComponentLogLine.class,
+            Subjects.componentLogs("3f9a0c1d2b4e", "dea")),
         new Sample("MyaaS.announce", NodeAnnouncement.class, Subjects.serviceAnnounce("MyaaS")),
         new Sample("MyaaS.provision", ProvisionRequest.class,
             Subjects.serviceProvision("MyaaS", "mysql_node_0")),

@@ -105,6 +105,12 @@ public final class NatsServer implements AutoCloseable {
           .executablePath(binary())
           .configInserts(configInserts())
           .outputLogger(SERVER_OUTPUT)
+          // the runner's defaults give the server 0.3 s to accept a connection, too little on
+          // a loaded 2-core machine; up to 10 s here, and a healthy server passes at once
+          .processCheckTries(100)
+          .processCheckWait(100L)
+          .connectCheckTries(100)
+          .connectCheckWait(100L)
           .build();
     } catch (IOException e) {
       throw new UncheckedIOException("nats-server did not start on port " + port, e);
@@ -152,12 +158,24 @@ public final class NatsServer implements AutoCloseable {
     return logger;
   }
 
+  /**
+   * A port free now, for a server a test starts a moment later. Taken below Linux's ephemeral
+   * range (32768 and up), where the kernel hands out ports to outgoing connections: a port from
+   * {@code new ServerSocket(0)} can be taken by any process's next connect before the server
+   * binds it, which happens when many tests run on one machine.
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new java.net.InetSocketAddress("0.0.0.0", port));
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IllegalStateException("no free port between 20000 and 32000");
   }
 }

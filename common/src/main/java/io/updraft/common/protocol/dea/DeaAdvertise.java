@@ -18,17 +18,34 @@ import java.util.List;
  * @param availableMemoryMb {@code max_memory - reserved}, in MB
  * @param runtimes runtime names this DEA can run
  * @param prod whether the DEA only accepts apps flagged prod
+ * @param nodeId Updraft addition, optional: the scaling platform's id of the node this DEA
+ *     runs on, present only on DEAs a platform launched from the DEA template (the controller
+ *     removes such a node after draining it; a DEA without one is never removed)
+ * @param maxMemoryMb Updraft addition, optional: the DEA's {@code max_memory_mb}, so the
+ *     autoscaler knows how much of it is reserved
  */
 public record DeaAdvertise(
     @JsonProperty("id") String id,
     @JsonProperty("available_memory") Long availableMemoryMb,
     @JsonProperty("runtimes") List<String> runtimes,
-    @JsonProperty("prod") Boolean prod) implements WireMessage {
+    @JsonProperty("prod") Boolean prod,
+    @JsonProperty("node_id") String nodeId,
+    @JsonProperty("max_memory") Long maxMemoryMb) implements WireMessage {
 
   public DeaAdvertise {
     Require.nonBlank(id, "id");
     Require.present(availableMemoryMb, "available_memory");
     runtimes = Immutable.list(runtimes);
+  }
+
+  /** The v1 fields only. */
+  public DeaAdvertise(String id, Long availableMemoryMb, List<String> runtimes, Boolean prod) {
+    this(id, availableMemoryMb, runtimes, prod, null, null);
+  }
+
+  /** This advert with another available memory (the Updraft fields kept). */
+  public DeaAdvertise withAvailableMemory(long mb) {
+    return new DeaAdvertise(id, mb, runtimes, prod, nodeId, maxMemoryMb);
   }
 
   public static DeaAdvertise fromJson(byte[] payload) {
@@ -37,6 +54,7 @@ public record DeaAdvertise(
 
   @Override
   public String logView() {
-    return "DeaAdvertise{dea=" + id + ", available_memory=" + availableMemoryMb + "MB}";
+    return "DeaAdvertise{dea=" + id + ", available_memory=" + availableMemoryMb + "MB"
+        + (nodeId != null ? ", node=" + nodeId : "") + "}";
   }
 }
