@@ -32,6 +32,8 @@ import java.util.List;
  * shutdown_action: evacuate           # evacuate | leave_running (upgrades: re-adopt at restart)
  * files: {host: 0.0.0.0, port: 0, user: null, password: null, secret: null, token_max_ttl_s: 3600}
  * isolation: {mode: auto, uid_base: 20000, uid_count: 1000}   # one uid per instance when root
+ * node_id: null                       # the scaling platform's node id (set by the platform
+ *                                     # that launched this DEA; carried in dea.advertise)
  * </pre>
  */
 public record DeaConfig(
@@ -55,7 +57,8 @@ public record DeaConfig(
     @JsonProperty("memory_limits") MemoryLimits memoryLimits,
     @JsonProperty("shutdown_action") ShutdownAction shutdownAction,
     @JsonProperty("files") Files files,
-    @JsonProperty("isolation") Isolation isolation) implements ComponentConfig {
+    @JsonProperty("isolation") Isolation isolation,
+    @JsonProperty("node_id") String nodeId) implements ComponentConfig {
 
   /** How memory limits are enforced. */
   public enum MemoryLimits {

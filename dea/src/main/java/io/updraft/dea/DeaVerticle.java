@@ -18,6 +18,7 @@ import io.updraft.dea.process.ReadinessProbe;
 import io.updraft.dea.process.UserIsolation;
 import io.updraft.dea.resources.PlacementPolicy;
 import io.updraft.dea.resources.ResourceManager;
+import io.updraft.dea.resources.UsageSummary;
 import io.updraft.dea.responders.AdvertiseResponder;
 import io.updraft.dea.responders.DeaIdentity;
 import io.updraft.dea.responders.DiscoverResponder;
@@ -86,7 +87,8 @@ public final class DeaVerticle extends ComponentVerticle {
       Optional<CgroupMemory> cgroup = config.memoryLimits() == DeaConfig.MemoryLimits.RSS
           ? Optional.empty() : CgroupMemory.detect(Path.of("/sys/fs/cgroup"));
       return new Boot(cgroup,
-          UserIsolation.detect(config.isolation(), base.resolve("apps")), loadSnapshot());
+          UserIsolation.detect(config.isolation(), base.resolve("apps")), loadSnapshot(),
+          UsageSummary.diskTotalMb(base));
     }, false).compose(this::wire);
   }
 
@@ -104,7 +106,7 @@ public final class DeaVerticle extends ComponentVerticle {
   }
 
   private record Boot(Optional<CgroupMemory> cgroup, Optional<UserIsolation> isolation,
-      List<InstanceSnapshot.Entry> entries) {
+      List<InstanceSnapshot.Entry> entries, long diskTotalMb) {
   }
 
   private Future<?> wire(Boot boot) {
@@ -138,7 +140,8 @@ public final class DeaVerticle extends ComponentVerticle {
     DropletExitedResponder exits = new DropletExitedResponder(bus, registry);
     router = new RouterResponder(vertx, bus, registry, dea);
     heartbeat = new HeartbeatResponder(vertx, bus, registry, dea,
-        config.intervals().heartbeatMs(), resources::shuttingDown);
+        config.intervals().heartbeatMs(), resources::shuttingDown)
+        .usage(new UsageSummary(registry, resources, boot.diskTotalMb())::current);
     responders.add(exits);
     responders.add(router);
     responders.add(heartbeat);
@@ -151,7 +154,7 @@ public final class DeaVerticle extends ComponentVerticle {
     responders.add(new StatusResponder(vertx, bus, registry, resources, dea));
     responders.add(new DiscoverResponder(vertx, bus, registry, resources, policy, dea));
     responders.add(new AdvertiseResponder(vertx, bus, registry, resources, policy, dea,
-        config.intervals().advertiseMs()));
+        config.intervals().advertiseMs()).nodeId(config.nodeId()));
     // 5. lifecycle
     housekeeping = new Housekeeping(vertx, manager, config.intervals().monitorMs(),
         config.intervals().reaperMs());

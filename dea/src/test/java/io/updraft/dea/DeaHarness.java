@@ -66,7 +66,7 @@ final class DeaHarness implements AutoCloseable {
     return new DeaConfig(nats.config(), null, 0, "127.0.0.1", base.toString(), 1024L, 10,
         null, null, null, new DeaConfig.Intervals(500L, 500L, 300L, 500L), 4_000L, 1_000L,
         300L, 3_600_000L, null, null, memoryLimits, action,
-        new DeaConfig.Files("127.0.0.1", 0, null, null, SECRET, 600L), isolation);
+        new DeaConfig.Files("127.0.0.1", 0, null, null, SECRET, 600L), isolation, null);
   }
 
   String startDea(DeaConfig.ShutdownAction action) throws Exception {

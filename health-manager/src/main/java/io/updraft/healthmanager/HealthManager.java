@@ -73,6 +73,7 @@ public final class HealthManager {
     this.queries = new QueryResponder(bus, analyzer, leadership::isLeader);
     this.autoscaler = new Autoscaler(vertx, bus, config.enableAutoscaling(),
         config.autoscaling(), actual::deaIds, this::mayAct, clock);
+    analyzer.draining(autoscaler::isDraining);
   }
 
   public void start() {

@@ -1,6 +1,8 @@
 package io.updraft.dea.logs;
 
 import io.updraft.common.bus.Bus;
+import io.updraft.common.files.FileTail;
+import io.updraft.common.files.LineRateLimit;
 import io.updraft.common.protocol.Subjects;
 import io.updraft.common.protocol.logs.AppLogLine;
 import io.updraft.common.protocol.logs.LogSource;

@@ -25,6 +25,13 @@ public final class AdvertiseResponder implements Responder {
   private final Subscriptions subs = new Subscriptions();
   private boolean started;
   private long lastAvailable = -1;
+  private String nodeId;
+
+  /** The scaling platform's node this DEA runs on, carried in every advert (null: none). */
+  public AdvertiseResponder nodeId(String id) {
+    this.nodeId = id;
+    return this;
+  }
 
   public AdvertiseResponder(Vertx vertx, Bus bus, InstanceRegistry registry,
       ResourceManager resources, PlacementPolicy policy, DeaIdentity dea, long intervalMs) {
@@ -63,7 +70,7 @@ public final class AdvertiseResponder implements Responder {
       return false;
     }
     bus.publish(Subjects.DEA_ADVERTISE, new DeaAdvertise(dea.id(), lastAvailable,
-        policy.runtimes(), policy.prod()));
+        policy.runtimes(), policy.prod(), nodeId, resources.maxMemoryMb()));
     return true;
   }
 }

@@ -26,6 +26,13 @@ public final class HeartbeatResponder implements Responder {
   private final java.util.function.BooleanSupplier shuttingDown;
   private final Subscriptions subs = new Subscriptions();
   private boolean started;
+  private java.util.function.Supplier<Heartbeat.DeaUsage> usage = () -> null;
+
+  /** What the full heartbeats report as the instances' measured use (the autoscaler's input). */
+  public HeartbeatResponder usage(java.util.function.Supplier<Heartbeat.DeaUsage> source) {
+    this.usage = source;
+    return this;
+  }
 
   /** {@code shuttingDown}: periodic heartbeats stop then (v1), the instances are evacuated. */
   public HeartbeatResponder(Vertx vertx, Bus bus, InstanceRegistry registry, DeaIdentity dea,
@@ -71,7 +78,8 @@ public final class HeartbeatResponder implements Responder {
 
   public Heartbeat full() {
     return new Heartbeat(dea.id(), dea.prod(), registry.all().stream()
-        .filter(i -> i.state().isReported()).map(HeartbeatResponder::entry).toList());
+        .filter(i -> i.state().isReported()).map(HeartbeatResponder::entry).toList(),
+        usage.get());
   }
 
   static InstanceHeartbeat entry(Instance i) {

@@ -38,7 +38,7 @@ class InstanceManagerTest {
   @BeforeEach
   void setUp() {
     DeaConfig config = new DeaConfig(null, null, null, null, base.toString(), null, null, null,
-        null, null, null, null, null, null, 3_600_000L, 100, null, null, null, null, null);
+        null, null, null, null, null, null, 3_600_000L, 100, null, null, null, null, null, null);
     manager = new InstanceManager(vertx, vertx.getOrCreateContext(), config, "127.0.0.1",
         registry, resources, new PlacementPolicy(List.of("java17"), false),
         new DropletCache(vertx, base.resolve("staged")), new ReadinessProbe(vertx));

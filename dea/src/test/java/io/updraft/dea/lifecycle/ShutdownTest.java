@@ -45,7 +45,7 @@ class ShutdownTest {
   @BeforeEach
   void setUp() {
     DeaConfig config = new DeaConfig(null, null, null, null, base.toString(), null, null, null,
-        null, null, null, null, 100L, null, null, null, null, null, null, null, null);
+        null, null, null, null, 100L, null, null, null, null, null, null, null, null, null);
     manager = new InstanceManager(vertx, vertx.getOrCreateContext(), config, "127.0.0.1",
         registry, resources, new PlacementPolicy(List.of(), false),
         new DropletCache(vertx, base.resolve("staged")), new ReadinessProbe(vertx));

@@ -27,6 +27,7 @@ import io.updraft.dea.instance.InstanceState;
 import io.updraft.dea.instance.TestInstances;
 import io.updraft.dea.resources.PlacementPolicy;
 import io.updraft.dea.resources.ResourceManager;
+import io.updraft.dea.resources.UsageSummary;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
@@ -83,6 +84,42 @@ class RespondersTest {
     assertThat(full.droplets().get(0)).isEqualTo(app.instanceHeartbeat(0,
         io.updraft.common.protocol.dea.InstanceState.RUNNING));
     hb.stop();
+  }
+
+  @Test
+  void fullHeartbeatsCarryTheInstancesMeasuredUse() {
+    HeartbeatResponder hb = new HeartbeatResponder(vertx, bus, registry, dea, HOUR,
+        resources::shuttingDown).usage(new UsageSummary(registry, resources, 40_960)::current);
+    hb.start();
+    running(0).usage(new Instance.Usage(clock.instant(), 150.0, 300 * 1024, 20L << 20));
+    running(1).usage(new Instance.Usage(clock.instant(), 50.5, 100 * 1024, 4L << 20));
+    Instance crashed = running(2);
+    crashed.usage(new Instance.Usage(clock.instant(), 99.0, 999 * 1024, 99L << 20));
+    registry.transition(crashed, InstanceState.CRASHED);
+    bus.clear();
+
+    bus.publish(Subjects.HM_START, Empty.INSTANCE);
+
+    Heartbeat.DeaUsage usage = bus.published(Subjects.DEA_HEARTBEAT, Heartbeat.class).get(0)
+        .usage();
+    assertThat(usage.memMb()).isEqualTo(400);
+    assertThat(usage.diskMb()).isEqualTo(24);
+    assertThat(usage.cpuPercent()).isEqualTo(200.5);
+    assertThat(usage.maxMemoryMb()).isEqualTo(512);
+    assertThat(usage.reservedMemoryMb()).isEqualTo(256);
+    assertThat(usage.diskTotalMb()).isEqualTo(40_960);
+    assertThat(usage.cores()).isPositive();
+    hb.stop();
+  }
+
+  @Test
+  void advertsCarryTheNodeIdOfALaunchedDea() {
+    AdvertiseResponder ad = new AdvertiseResponder(vertx, bus, registry, resources, policy, dea,
+        HOUR).nodeId("local-dea-1");
+    ad.start();
+    assertThat(bus.published(Subjects.DEA_ADVERTISE, DeaAdvertise.class)).singleElement()
+        .satisfies(a -> assertThat(a.nodeId()).isEqualTo("local-dea-1"));
+    ad.stop();
   }
 
   @Test
@@ -157,7 +194,7 @@ class RespondersTest {
         HOUR);
     ad.start();
     assertThat(bus.published(Subjects.DEA_ADVERTISE, DeaAdvertise.class)).containsExactly(
-        new DeaAdvertise("0-dea", 512L, List.of("java17"), false));
+        new DeaAdvertise("0-dea", 512L, List.of("java17"), false, null, 512L));
     Instance a = running(0);
     assertThat(bus.published(Subjects.DEA_ADVERTISE, DeaAdvertise.class)).last()
         .satisfies(d -> assertThat(d.availableMemoryMb()).isEqualTo(384L));

@@ -55,6 +55,8 @@ public final class Analyzer {
   private final Set<IndexKey> urgent = new HashSet<>();
   private final Map<String, Long> unknownAppStops = new HashMap<>();
   private final Map<String, Deque<CrashesStatusReply.Crash>> recentCrashes = new HashMap<>();
+  /** DEAs a controller drains for a scale-down (their instances are moving off them). */
+  private java.util.function.Predicate<String> draining = dea -> false;
   private long lostDeas;
   private long crashCount;
 
@@ -65,6 +67,11 @@ public final class Analyzer {
     this.actual = actual;
     this.crashes = crashes;
     this.requests = requests;
+  }
+
+  /** Tells the analysis which DEAs are being drained. */
+  public void draining(java.util.function.Predicate<String> isDraining) {
+    this.draining = isDraining;
   }
 
   /** An instance stopped (PROTOCOL.md 3.10). */
@@ -180,10 +187,7 @@ public final class Analyzer {
     }
     for (List<ObservedInstance> same : current.values()) {
       if (same.size() > 1) {
-        // keep the one heard first (RUNNING before STARTING), stop the others
-        same.sort(Comparator.comparing((ObservedInstance i) -> !i.running())
-            .thenComparingLong(ObservedInstance::firstSeenMs));
-        same.subList(1, same.size()).forEach(i -> extra.add(i.id()));
+        duplicates(same, extra);
       }
     }
     stop(app, live, extra, nowMs);
@@ -201,6 +205,30 @@ public final class Analyzer {
       }
       CrashPolicy.History h = crashes.history(key);
       requestStart(app, key, h != null && h.flapping(), nowMs);
+    }
+  }
+
+  /**
+   * Of several instances at one index, keeps the one heard first (RUNNING before STARTING).
+   * A copy on a draining DEA is being replaced: it stays while its replacement starts (so the
+   * app keeps serving) and goes once the replacement runs; the replacement is never stopped.
+   */
+  private void duplicates(List<ObservedInstance> same, Set<String> extra) {
+    Comparator<ObservedInstance> firstHeard = Comparator.comparing(
+        (ObservedInstance i) -> !i.running()).thenComparingLong(ObservedInstance::firstSeenMs);
+    List<ObservedInstance> staying = new ArrayList<>();
+    List<ObservedInstance> leaving = new ArrayList<>();
+    for (ObservedInstance i : same) {
+      (i.dea() != null && draining.test(i.dea()) ? leaving : staying).add(i);
+    }
+    if (staying.isEmpty()) {
+      staying = leaving;
+      leaving = List.of();
+    }
+    staying.sort(firstHeard);
+    staying.subList(1, staying.size()).forEach(i -> extra.add(i.id()));
+    if (staying.get(0).running()) {
+      leaving.forEach(i -> extra.add(i.id()));
     }
   }
 

@@ -20,6 +20,18 @@ import io.updraft.common.config.ConfigException;
  *   dea_memory_mb: 2048          # memory one DEA from the template offers (sizes N)
  *   max_step: 3                  # DEAs asked for at once, at most
  *   launch_timeout_seconds: 180  # a DEA asked for and not heard from by then is given up
+ *   measured:                    # measured use that also counts (reserved memory always does)
+ *     memory: false              # the instances' resident memory ...
+ *     memory_percent: 80         # ... above this share of the pool's max_memory: grow
+ *     disk: false                # the instances' disk use ...
+ *     disk_percent: 80           # ... above this share of the DEAs' file systems: grow
+ *     cpu: false                 # the instances' CPU ...
+ *     cpu_percent: 80            # ... above this share of the DEAs' cores: grow
+ *   scale_down:
+ *     enabled: false             # drain and remove idle DEAs the platform launched
+ *     low_water_mb: 0            # a DEA reserving at most this much memory is idle ...
+ *     idle_seconds: 300          # ... when it stays so this long
+ *     drain_timeout_seconds: 300 # a drain not finished by then is given up
  * </pre>
  */
 public record AutoscaleSettings(
@@ -33,7 +45,68 @@ public record AutoscaleSettings(
     @JsonProperty("max_deas") Integer maxDeas,
     @JsonProperty("dea_memory_mb") Long deaMemoryMb,
     @JsonProperty("max_step") Integer maxStep,
-    @JsonProperty("launch_timeout_seconds") Integer launchTimeoutSeconds) {
+    @JsonProperty("launch_timeout_seconds") Integer launchTimeoutSeconds,
+    @JsonProperty("measured") Measured measured,
+    @JsonProperty("scale_down") ScaleDown scaleDown) {
+
+  /** Which measured figures count, and the share of the capacity above which the pool grows. */
+  public record Measured(
+      @JsonProperty("memory") Boolean memory,
+      @JsonProperty("memory_percent") Integer memoryPercent,
+      @JsonProperty("disk") Boolean disk,
+      @JsonProperty("disk_percent") Integer diskPercent,
+      @JsonProperty("cpu") Boolean cpu,
+      @JsonProperty("cpu_percent") Integer cpuPercent) {
+
+    public Measured {
+      memory = memory != null && memory;
+      memoryPercent = memoryPercent == null ? 80 : memoryPercent;
+      disk = disk != null && disk;
+      diskPercent = diskPercent == null ? 80 : diskPercent;
+      cpu = cpu != null && cpu;
+      cpuPercent = cpuPercent == null ? 80 : cpuPercent;
+    }
+
+    public static Measured none() {
+      return new Measured(null, null, null, null, null, null);
+    }
+  }
+
+  /** Removing idle DEAs (off by default). */
+  public record ScaleDown(
+      @JsonProperty("enabled") Boolean enabled,
+      @JsonProperty("low_water_mb") Long lowWaterMb,
+      @JsonProperty("idle_seconds") Integer idleSeconds,
+      @JsonProperty("drain_timeout_seconds") Integer drainTimeoutSeconds) {
+
+    public ScaleDown {
+      enabled = enabled != null && enabled;
+      lowWaterMb = lowWaterMb == null ? 0L : lowWaterMb;
+      idleSeconds = idleSeconds == null ? 300 : idleSeconds;
+      drainTimeoutSeconds = drainTimeoutSeconds == null ? 300 : drainTimeoutSeconds;
+    }
+
+    public static ScaleDown off() {
+      return new ScaleDown(null, null, null, null);
+    }
+  }
+
+  /** The settings without measured use or scale-down. */
+  public AutoscaleSettings(Long bufferMb, Integer breachCycles, Integer sampleIntervalSeconds,
+      Integer trendWindowSeconds, Integer horizonSeconds, Integer cooldownSeconds,
+      Integer minDeas, Integer maxDeas, Long deaMemoryMb, Integer maxStep,
+      Integer launchTimeoutSeconds) {
+    this(bufferMb, breachCycles, sampleIntervalSeconds, trendWindowSeconds, horizonSeconds,
+        cooldownSeconds, minDeas, maxDeas, deaMemoryMb, maxStep, launchTimeoutSeconds, null,
+        null);
+  }
+
+  /** These settings with other measured figures and scale-down. */
+  public AutoscaleSettings with(Measured m, ScaleDown d) {
+    return new AutoscaleSettings(bufferMb, breachCycles, sampleIntervalSeconds,
+        trendWindowSeconds, horizonSeconds, cooldownSeconds, minDeas, maxDeas, deaMemoryMb,
+        maxStep, launchTimeoutSeconds, m, d);
+  }
 
   public AutoscaleSettings {
     bufferMb = bufferMb == null ? 1024L : bufferMb;
@@ -47,11 +120,13 @@ public record AutoscaleSettings(
     deaMemoryMb = deaMemoryMb == null ? 2048L : deaMemoryMb;
     maxStep = maxStep == null ? 3 : maxStep;
     launchTimeoutSeconds = launchTimeoutSeconds == null ? 180 : launchTimeoutSeconds;
+    measured = measured == null ? Measured.none() : measured;
+    scaleDown = scaleDown == null ? ScaleDown.off() : scaleDown;
   }
 
   public static AutoscaleSettings defaults() {
     return new AutoscaleSettings(null, null, null, null, null, null, null, null, null, null,
-        null);
+        null, null, null);
   }
 
   public AutoscaleSettings validate() {
@@ -69,6 +144,18 @@ public record AutoscaleSettings(
     positive("autoscaling.dea_memory_mb", deaMemoryMb);
     positive("autoscaling.max_step", maxStep);
     positive("autoscaling.launch_timeout_seconds", launchTimeoutSeconds);
+    for (int pct : new int[] {measured.memoryPercent(), measured.diskPercent(),
+        measured.cpuPercent()}) {
+      if (pct <= 0 || pct > 100) {
+        throw new ConfigException("autoscaling.measured",
+            "the *_percent keys must be 1..100, got " + pct);
+      }
+    }
+    if (scaleDown.lowWaterMb() < 0) {
+      throw new ConfigException("autoscaling.scale_down.low_water_mb", "must not be negative");
+    }
+    positive("autoscaling.scale_down.idle_seconds", scaleDown.idleSeconds());
+    positive("autoscaling.scale_down.drain_timeout_seconds", scaleDown.drainTimeoutSeconds());
     if (maxDeas < minDeas) {
       throw new ConfigException("autoscaling.max_deas", "must not be below min_deas");
     }

@@ -269,6 +269,27 @@ class AnalyzerTest {
   }
 
   @Test
+  void aCopyOnADrainingDeaStaysWhileItsReplacementStartsAndGoesOnceItRuns() {
+    analyzer.draining("dea-1"::equals);
+    AppFixture app = AppFixture.create().withInstances(1);
+    want(app.bulkApp());
+    heartbeat(app.heartbeat("dea-1", InstanceState.RUNNING));
+    now += 1_000;
+    var replacement = new Heartbeat.InstanceHeartbeat(app.id(), app.version(), "replacement",
+        0, InstanceState.STARTING, AppFixture.T0, null);
+    heartbeat(AppFixture.heartbeatOf("dea-2", replacement));
+    analyzer.analyze(now, true);
+    // the old copy serves until the replacement runs; the replacement is never stopped
+    assertThat(stops()).isEmpty();
+    now += 1_000;
+    heartbeat(AppFixture.heartbeatOf("dea-2", new Heartbeat.InstanceHeartbeat(app.id(),
+        app.version(), "replacement", 0, InstanceState.RUNNING, AppFixture.T0, null)));
+    analyzer.analyze(now, true);
+    assertThat(stops()).singleElement().satisfies(s -> assertThat(s.instances())
+        .containsExactly(app.instanceId(0)));
+  }
+
+  @Test
   void anUnknownAppIsStoppedOnlyAfterAScanThatBeganAfterItWasHeard() {
     AppFixture ghost = AppFixture.create();
     want();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.updraft.common.bus.fakes.FakeBus;
 import io.updraft.common.protocol.Subjects;
 import io.updraft.common.protocol.dea.DeaAdvertise;
+import io.updraft.common.protocol.health.DeaDraining;
 import io.updraft.common.protocol.health.PlacementStatus;
 import io.updraft.common.protocol.health.ScaleRequest;
 import io.updraft.common.testing.MutableClock;
@@ -113,5 +114,64 @@ class AutoscalerTest {
     assertThat(requests()).isEmpty();
     assertThat(disabled.figures()).containsEntry("autoscaling_enabled", false)
         .containsEntry("pool_waiting_instances", 2);
+  }
+
+  @Test
+  void anIdleLaunchedDeaIsAskedToBeDrainedOnceAndTheDrainIsFollowed() {
+    var settings = new AutoscaleSettings(512L, 2, 5, 60, 60, 30, 1, 4, 2048L, 3, 60)
+        .with(null, new AutoscaleSettings.ScaleDown(true, 0L, 20, 120));
+    Autoscaler a = new Autoscaler(vertx, bus, true, settings, () -> live, () -> active, clock);
+    a.start();
+    for (int i = 0; i <= 5; i++) {
+      live.add("static");
+      live.add("launched");
+      bus.publish(Subjects.DEA_ADVERTISE, new DeaAdvertise("static", 1024L, List.of(), false,
+          null, 2048L));
+      bus.publish(Subjects.DEA_ADVERTISE, new DeaAdvertise("launched", 2048L, List.of(), false,
+          "local-dea-7", 2048L));
+      a.tick();
+      clock.advance(Duration.ofSeconds(5));
+    }
+    assertThat(requests()).singleElement().satisfies(r -> {
+      assertThat(r.op()).isEqualTo(ScaleRequest.Op.SCALEDOWN);
+      assertThat(r.deaId()).isEqualTo("launched");
+      assertThat(r.reason()).contains("reserved at most 0 MB for 20 s");
+    });
+    assertThat(a.figures()).containsEntry("scaling_in_flight", true);
+    // the controller announces the drain: the analysis learns it; still one action
+    bus.publish(Subjects.DEA_DRAINING, new DeaDraining("launched", true, "local-dea-7"));
+    assertThat(a.isDraining("launched")).isTrue();
+    clock.advance(Duration.ofSeconds(40));
+    a.tick();
+    assertThat(requests()).hasSize(1);
+    // removed: out of the pool, the action ends (then the cooldown runs)
+    live.remove("launched");
+    bus.publish(Subjects.DEA_ADVERTISE, new DeaAdvertise("static", 1024L, List.of(), false,
+        null, 2048L));
+    a.tick();
+    assertThat(a.figures()).containsEntry("scaling_in_flight", false)
+        .containsEntry("scale_down_requests", 1L).containsEntry("draining_deas", 0);
+    assertThat(requests()).hasSize(1);
+  }
+
+  @Test
+  void aScaleDownNoControllerTakesUpEndsAfterAWhile() {
+    var settings = new AutoscaleSettings(512L, 2, 5, 60, 60, 1, 1, 4, 2048L, 3, 60)
+        .with(null, new AutoscaleSettings.ScaleDown(true, 0L, 10, 120));
+    Autoscaler a = new Autoscaler(vertx, bus, true, settings, () -> live, () -> active, clock);
+    a.start();
+    live.add("static");
+    live.add("launched");
+    for (int i = 0; i < 12; i++) {
+      bus.publish(Subjects.DEA_ADVERTISE, new DeaAdvertise("static", 1024L, List.of(), false,
+          null, 2048L));
+      bus.publish(Subjects.DEA_ADVERTISE, new DeaAdvertise("launched", 2048L, List.of(), false,
+          "local-dea-7", 2048L));
+      a.tick();
+      clock.advance(Duration.ofSeconds(5));
+    }
+    // asked at 10 s; nobody announced a drain within 30 s; asked again after that
+    assertThat(requests()).hasSize(2)
+        .allSatisfy(r -> assertThat(r.op()).isEqualTo(ScaleRequest.Op.SCALEDOWN));
   }
 }
