@@ -27,6 +27,8 @@ import java.util.List;
  * openstack_config: /etc/updraft/openstack_config.yml
  * ec2_config: /etc/updraft/ec2_config.yml
  * docker_config: /etc/updraft/docker_config.yml
+ * drains: {queue_size: 1000, backoff_initial_ms: 500, backoff_max_ms: 30000, refresh_ms: 5000,
+ *          connect_timeout_ms: 5000, max_per_app: 10, ca_file: /etc/updraft/drain-ca.pem}
  * </pre>
  */
 public record ControllerConfig(
@@ -54,7 +56,24 @@ public record ControllerConfig(
     @JsonProperty("local_platform") LocalPlatformConfig localPlatform,
     @JsonProperty("openstack_config") String openstackConfig,
     @JsonProperty("ec2_config") String ec2Config,
-    @JsonProperty("docker_config") String dockerConfig) implements ComponentConfig {
+    @JsonProperty("docker_config") String dockerConfig,
+    @JsonProperty("drains") DrainsConfig drains) implements ComponentConfig {
+
+  /** The config without {@code drains} (the key came later; callers predate it). */
+  public ControllerConfig(NatsConfig nats, StatusConfig status, Integer index, String localIp,
+      String externalUri, String host, Integer port, String dataDir, DatabaseConfig database,
+      Boolean allowRegistration, List<Admin> admins, Long tokenExpirationSeconds,
+      Integer passwordHashIterations, Limits defaultLimits, Limits adminLimits,
+      Integer maxPackageMb, Integer stagingTimeoutSeconds, Integer startTimeoutSeconds,
+      String ccPartition, ServicesConfig services, String primaryScalingPlatform,
+      LocalPlatformConfig localPlatform, String openstackConfig, String ec2Config,
+      String dockerConfig) {
+    this(nats, status, index, localIp, externalUri, host, port, dataDir, database,
+        allowRegistration, admins, tokenExpirationSeconds, passwordHashIterations,
+        defaultLimits, adminLimits, maxPackageMb, stagingTimeoutSeconds, startTimeoutSeconds,
+        ccPartition, services, primaryScalingPlatform, localPlatform, openstackConfig,
+        ec2Config, dockerConfig, null);
+  }
 
   /** The config without {@code docker_config} (the key came later; callers predate it). */
   public ControllerConfig(NatsConfig nats, StatusConfig status, Integer index, String localIp,
@@ -68,7 +87,63 @@ public record ControllerConfig(
         allowRegistration, admins, tokenExpirationSeconds, passwordHashIterations,
         defaultLimits, adminLimits, maxPackageMb, stagingTimeoutSeconds, startTimeoutSeconds,
         ccPartition, services, primaryScalingPlatform, localPlatform, openstackConfig,
-        ec2Config, null);
+        ec2Config, null, null);
+  }
+
+  /**
+   * {@code drains:} forwarding app log lines to syslog endpoints (log drains).
+   *
+   * @param queueSize lines kept per drain while its endpoint is unreachable; beyond it the
+   *     oldest are dropped (and counted)
+   * @param backoffInitialMs first wait before reconnecting to an endpoint that is down
+   * @param backoffMaxMs the wait doubles up to this
+   * @param refreshMs how often the drain list is reread (drains added through another
+   *     controller) and dropped counts are added up in the database
+   * @param connectTimeoutMs bound of one connection attempt (TCP and TLS handshake)
+   * @param maxPerApp drains one app may have
+   * @param caFile a PEM file of CA certificates trusted for {@code syslog-tls} besides the
+   *     JDK's trust store (a private CA); null: the JDK's only
+   */
+  public record DrainsConfig(
+      @JsonProperty("queue_size") Integer queueSize,
+      @JsonProperty("backoff_initial_ms") Long backoffInitialMs,
+      @JsonProperty("backoff_max_ms") Long backoffMaxMs,
+      @JsonProperty("refresh_ms") Long refreshMs,
+      @JsonProperty("connect_timeout_ms") Integer connectTimeoutMs,
+      @JsonProperty("max_per_app") Integer maxPerApp,
+      @JsonProperty("ca_file") String caFile) {
+
+    public DrainsConfig {
+      queueSize = queueSize == null ? 1_000 : queueSize;
+      backoffInitialMs = backoffInitialMs == null ? 500L : backoffInitialMs;
+      backoffMaxMs = backoffMaxMs == null ? 30_000L : backoffMaxMs;
+      refreshMs = refreshMs == null ? 5_000L : refreshMs;
+      connectTimeoutMs = connectTimeoutMs == null ? 5_000 : connectTimeoutMs;
+      maxPerApp = maxPerApp == null ? 10 : maxPerApp;
+    }
+
+    public static DrainsConfig defaults() {
+      return new DrainsConfig(null, null, null, null, null, null, null);
+    }
+
+    void validate() {
+      if (queueSize < 1) {
+        throw new ConfigException("drains.queue_size", "must be at least 1");
+      }
+      if (backoffInitialMs < 10 || backoffMaxMs < backoffInitialMs) {
+        throw new ConfigException("drains.backoff_max_ms", "backoff_initial_ms must be at "
+            + "least 10 and backoff_max_ms at least backoff_initial_ms");
+      }
+      if (refreshMs < 100) {
+        throw new ConfigException("drains.refresh_ms", "must be at least 100");
+      }
+      if (connectTimeoutMs < 100) {
+        throw new ConfigException("drains.connect_timeout_ms", "must be at least 100");
+      }
+      if (maxPerApp < 1) {
+        throw new ConfigException("drains.max_per_app", "must be at least 1");
+      }
+    }
   }
 
   /**
@@ -152,6 +227,7 @@ public record ControllerConfig(
         : primaryScalingPlatform.toLowerCase();
     localPlatform = localPlatform == null ? new LocalPlatformConfig(null, null, null, null)
         : localPlatform;
+    drains = drains == null ? DrainsConfig.defaults() : drains;
   }
 
   /** This config with other services settings (tests use short windows). */
@@ -160,7 +236,7 @@ public record ControllerConfig(
         database, allowRegistration, admins, tokenExpirationSeconds, passwordHashIterations,
         defaultLimits, adminLimits, maxPackageMb, stagingTimeoutSeconds, startTimeoutSeconds,
         ccPartition, value, primaryScalingPlatform, localPlatform, openstackConfig, ec2Config,
-        dockerConfig);
+        dockerConfig, drains);
   }
 
   /** This config with another scaling platform (tests). */
@@ -168,7 +244,17 @@ public record ControllerConfig(
     return new ControllerConfig(nats, status, index, localIp, externalUri, host, port, dataDir,
         database, allowRegistration, admins, tokenExpirationSeconds, passwordHashIterations,
         defaultLimits, adminLimits, maxPackageMb, stagingTimeoutSeconds, startTimeoutSeconds,
-        ccPartition, services, platform, local, openstackConfig, ec2Config, dockerConfig);
+        ccPartition, services, platform, local, openstackConfig, ec2Config, dockerConfig,
+        drains);
+  }
+
+  /** This config with other drain settings (tests use short backoffs and small queues). */
+  public ControllerConfig withDrains(DrainsConfig value) {
+    return new ControllerConfig(nats, status, index, localIp, externalUri, host, port, dataDir,
+        database, allowRegistration, admins, tokenExpirationSeconds, passwordHashIterations,
+        defaultLimits, adminLimits, maxPackageMb, stagingTimeoutSeconds, startTimeoutSeconds,
+        ccPartition, services, primaryScalingPlatform, localPlatform, openstackConfig, ec2Config,
+        dockerConfig, value);
   }
 
   public Path dataPath() {
@@ -246,6 +332,7 @@ public record ControllerConfig(
     if (services.freshnessMs() < 100) {
       throw new ConfigException("services.freshness_ms", "must be at least 100");
     }
+    drains.validate();
     if (passwordHashIterations < 1_000) {
       throw new ConfigException("password_hash_iterations", "must be at least 1000");
     }

@@ -13,7 +13,13 @@ import io.updraft.controller.api.ApiServer;
 import io.updraft.controller.apps.AppStore;
 import io.updraft.controller.blobstore.Blobstore;
 import io.updraft.controller.blobstore.PackageBuilder;
+import io.updraft.controller.cluster.ClusterConfigClient;
+import io.updraft.controller.cluster.ClusterHistory;
+import io.updraft.controller.cluster.DeaSurvey;
+import io.updraft.controller.cluster.NodeRegistry;
 import io.updraft.controller.db.Database;
+import io.updraft.controller.drains.DrainForwarder;
+import io.updraft.controller.drains.DrainStore;
 import io.updraft.controller.placement.DeaPool;
 import io.updraft.controller.runner.AppRunner;
 import io.updraft.controller.services.ServiceBindings;
@@ -24,7 +30,9 @@ import io.updraft.controller.services.Services;
 import io.updraft.controller.events.EventStore;
 import io.updraft.controller.logs.AppLogs;
 import io.updraft.controller.scaling.LocalPlatform;
+import io.updraft.controller.scaling.Drainer;
 import io.updraft.controller.scaling.Scaler;
+import io.updraft.controller.scaling.ScalingNodeStore;
 import io.updraft.controller.scaling.ScalingPlatform;
 import io.updraft.controller.scaling.ScalingPlatforms;
 import io.updraft.controller.staging.DropletUrls;
@@ -59,8 +67,12 @@ final class ControllerVerticle extends ComponentVerticle {
   private RouteRegistration apiRoute;
   private AppRunner runner;
   private Scaler scaler;
+  private Drainer drainer;
   private ServiceRegistry serviceRegistry;
   private AppLogs appLogs;
+  private NodeRegistry nodeRegistry;
+  private ClusterHistory history;
+  private DrainForwarder drains;
   private volatile int apiPort;
 
   ControllerVerticle(Bus bus, Component component, ControllerConfig config) {
@@ -99,27 +111,48 @@ final class ControllerVerticle extends ComponentVerticle {
           ServiceBroker broker = new ServiceBroker(bus,
               Duration.ofMillis(config.services().nodeTimeoutMs()));
           ServiceBindings bindings = new ServiceBindings(serviceStore, broker);
-          runner = new AppRunner(vertx, bus, apps, staging,
-              new DeaPool(clock, DeaPool.DEFAULT_EXPIRY), droplets, config.ccPartition(),
+          DeaPool deaPool = new DeaPool(clock, DeaPool.DEFAULT_EXPIRY);
+          runner = new AppRunner(vertx, bus, apps, staging, deaPool, droplets, config.ccPartition(),
               Duration.ofSeconds(config.startTimeoutSeconds()), bindings::forDea);
           runner.instrument(component.metrics());
           runner.start();
           serviceRegistry.start(vertx);
+          // the Management Console's cluster views: nodes, DEA pool and its history
+          nodeRegistry = new NodeRegistry(bus, clock);
+          nodeRegistry.start();
+          DeaSurvey deaSurvey = new DeaSurvey(bus, deaPool);
+          history = new ClusterHistory(deaSurvey, clock, ClusterHistory.DEFAULT_INTERVAL,
+              ClusterHistory.DEFAULT_CAPACITY);
+          history.start(vertx);
+          ClusterConfigClient clusterConfig = new ClusterConfigClient(bus,
+              ClusterConfigClient.TIMEOUT);
           // DEA pool scaling (issue 9): the health manager asks, one controller acts
           EventStore events = new EventStore(db, clock);
           // reading platform files and building cloud SDK clients blocks: off the event loop
           return vertx.executeBlocking(this::platform).compose(platform -> {
-            scaler = new Scaler(bus, platform, events, clock).instrument(component.metrics());
+            drainer = new Drainer(vertx, bus, runner, platform, events, clock,
+                Drainer.Timeouts.DEFAULTS);
+            drainer.start();
+            scaler = new Scaler(bus, platform, events, new ScalingNodeStore(db, clock), clock)
+                .instrument(component.metrics())
+                .withDrainer(drainer);
             scaler.start();
             api = new ApiServer(vertx, config, users, apps, tokens, blobs, packages, runner,
                 staging, droplets, bus, new Services(serviceRegistry, serviceStore, broker,
-                    bindings)).withEvents(events, scaler);
+                    bindings)).withEvents(events, scaler)
+                .withCluster(nodeRegistry, deaSurvey, history, clusterConfig);
             // app log streams (issue 10): recent lines kept in JetStream when the server has it
             appLogs = new AppLogs(vertx, bus,
                 bus instanceof NatsBus nats ? nats.connection() : null,
                 AppLogs.Retention.DEFAULTS);
             api.withLogs(appLogs);
-            return ensureAdmins(users).compose(v -> appLogs.start()).compose(v -> api.start());
+            // log drains: each app line to its syslog endpoints, once across controllers
+            DrainStore drainStore = new DrainStore(db, clock);
+            drains = new DrainForwarder(vertx, bus, drainStore, config.drains(), config.domain(),
+                component.metrics());
+            api.withDrains(drainStore, drains);
+            return ensureAdmins(users).compose(v -> appLogs.start())
+                .compose(v -> drains.start()).compose(v -> api.start());
           });
         })
         .map(port -> {
@@ -172,6 +205,15 @@ final class ControllerVerticle extends ComponentVerticle {
     if (serviceRegistry != null) {
       serviceRegistry.stop();
     }
+    if (history != null) {
+      history.stop();
+    }
+    if (nodeRegistry != null) {
+      nodeRegistry.stop();
+    }
+    if (drainer != null) {
+      drainer.stop();
+    }
     Future<Void> scalerStopped = scaler == null ? Future.succeededFuture() : scaler.stop();
     if (runner != null) {
       runner.stop();
@@ -182,6 +224,9 @@ final class ControllerVerticle extends ComponentVerticle {
     Future<Void> stopped = api == null ? Future.succeededFuture() : api.stop();
     if (appLogs != null) {
       appLogs.stop();
+    }
+    if (drains != null) {
+      drains.stop();
     }
     return Future.join(stopped, scalerStopped).eventually(() -> db == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {

@@ -50,6 +50,11 @@ public final class RunningController implements AutoCloseable {
     return verticle.appLogs().openFeeds();
   }
 
+  /** The controller's meters (what /metrics serves). */
+  public io.micrometer.core.instrument.MeterRegistry metrics() {
+    return running.runtime().metrics();
+  }
+
   public ApiClient api() {
     return new ApiClient(apiPort());
   }

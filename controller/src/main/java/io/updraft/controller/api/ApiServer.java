@@ -45,6 +45,8 @@ public final class ApiServer {
   private final ServicesApi services;
   private EventsApi events;
   private LogsApi logs;
+  private ClusterApi cluster;
+  private DrainsApi drains;
   private HttpServer server;
 
   public ApiServer(Vertx vertx, ControllerConfig config, UserStore userStore, AppStore appStore,
@@ -78,6 +80,22 @@ public final class ApiServer {
     return this;
   }
 
+  /** Serves the admins' views of nodes, DEAs, history and cluster config; before start. */
+  public ApiServer withCluster(io.updraft.controller.cluster.NodeRegistry nodes,
+      io.updraft.controller.cluster.DeaSurvey deas,
+      io.updraft.controller.cluster.ClusterHistory history,
+      io.updraft.controller.cluster.ClusterConfigClient clusterConfig) {
+    this.cluster = new ClusterApi(nodes, deas, history, clusterConfig);
+    return this;
+  }
+
+  /** Serves {@code /updraft/apps/:name/drains}; call before {@link #start()}. */
+  public ApiServer withDrains(io.updraft.controller.drains.DrainStore store,
+      io.updraft.controller.drains.DrainForwarder forwarder) {
+    this.drains = new DrainsApi(apps, store, forwarder, config.drains().maxPerApp());
+    return this;
+  }
+
   public Router router() {
     Router router = Router.router(vertx);
     // bodies are read before anything asynchronous happens; uploads have their own handler
@@ -100,6 +118,13 @@ public final class ApiServer {
     }
     if (logs != null) {
       logs.mount(router);
+    }
+    if (cluster != null) {
+      cluster.mount(router);
+    }
+    ConsoleRoutes.mount(router);
+    if (drains != null) {
+      drains.mount(router);
     }
     router.route().failureHandler(this::failure);
     return router;

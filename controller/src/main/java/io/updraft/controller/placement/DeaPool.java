@@ -16,14 +16,18 @@ import java.util.Map;
  * placement is subtracted from the DEA's advertised room for {@link #RESERVATION_HOLD} after
  * the placement, even across new advertisements: an advert may have left the DEA before the
  * start reached it, and trusting it would send the DEA starts it must refuse (v1 over-committed
- * this way). Being conservative for two seconds costs at most a short wait. Event-loop
- * confined.
+ * this way). Being conservative for two seconds costs at most a short wait. A DEA being drained
+ * for a scale-down gets nothing, whatever it advertises, until the drain ends or
+ * {@link #DRAIN_HOLD} passes (a drained DEA is removed well before). Event-loop confined.
  */
 public final class DeaPool {
 
   public static final Duration DEFAULT_EXPIRY = Duration.ofSeconds(10);
   /** How long a placement's memory stays booked against a DEA's adverts. */
   public static final Duration RESERVATION_HOLD = Duration.ofSeconds(2);
+
+  /** How long a draining mark lasts at most. */
+  public static final Duration DRAIN_HOLD = Duration.ofMinutes(30);
 
   private record Entry(DeaAdvertise advert, Instant received) {
   }
@@ -35,6 +39,7 @@ public final class DeaPool {
   private final Duration expiry;
   private final Map<String, Entry> deas = new LinkedHashMap<>();
   private final Map<String, List<Reservation>> reservations = new HashMap<>();
+  private final Map<String, Instant> draining = new HashMap<>();
 
   public DeaPool(Clock clock, Duration expiry) {
     this.clock = clock;
@@ -53,15 +58,29 @@ public final class DeaPool {
     Instant held = now.minus(RESERVATION_HOLD);
     reservations.values().forEach(list -> list.removeIf(r -> r.at().isBefore(held)));
     reservations.values().removeIf(List::isEmpty);
+    draining.values().removeIf(at -> at.isBefore(now.minus(DRAIN_HOLD)));
     List<DeaAdvertise> out = new ArrayList<>();
     for (Entry e : deas.values()) {
       DeaAdvertise a = e.advert();
+      if (draining.containsKey(a.id())) {
+        continue;
+      }
       long booked = reservations.getOrDefault(a.id(), List.of()).stream()
           .mapToLong(Reservation::memoryMb).sum();
-      out.add(booked == 0 ? a : new DeaAdvertise(a.id(), a.availableMemoryMb() - booked,
-          a.runtimes(), a.prod()));
+      out.add(booked == 0 ? a : a.withAvailableMemory(a.availableMemoryMb() - booked));
     }
     return out;
+  }
+
+  /** An advertisement and when it arrived, for the operators' view of the pool. */
+  public record Seen(DeaAdvertise advert, Instant at) {
+  }
+
+  /** The unexpired advertisements as received, without reservations (read-only). */
+  public List<Seen> seen() {
+    Instant cutoff = clock.instant().minus(expiry);
+    return deas.values().stream().filter(e -> !e.received().isBefore(cutoff))
+        .map(e -> new Seen(e.advert(), e.received())).toList();
   }
 
   /** Books memory on a DEA for {@link #RESERVATION_HOLD}. */
@@ -70,6 +89,19 @@ public final class DeaPool {
       reservations.computeIfAbsent(deaId, k -> new ArrayList<>())
           .add(new Reservation(memoryMb, clock.instant()));
     }
+  }
+
+  /** Marks a DEA as draining (nothing is placed on it) or ends the mark. */
+  public void draining(String deaId, boolean on) {
+    if (on) {
+      draining.put(deaId, clock.instant());
+    } else {
+      draining.remove(deaId);
+    }
+  }
+
+  public boolean isDraining(String deaId) {
+    return draining.containsKey(deaId);
   }
 
   public void forget(String deaId) {

@@ -17,6 +17,7 @@ import io.updraft.common.protocol.dea.InstanceState;
 import io.updraft.common.protocol.dea.Limits;
 import io.updraft.common.protocol.dea.ServiceBinding;
 import io.updraft.common.protocol.droplet.DropletUpdated;
+import io.updraft.common.protocol.health.DeaDraining;
 import io.updraft.common.protocol.health.DeaLost;
 import io.updraft.common.protocol.health.HmRequest;
 import io.updraft.common.protocol.health.PlacementStatus;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <p>A new version of a running app rolls: its instances start and run before the old ones
  * stop, so the app stays reachable. Event-loop confined.
  */
-public final class AppRunner {
+public final class AppRunner implements Relocator {
 
   private static final Logger log = LoggerFactory.getLogger(AppRunner.class);
 
@@ -121,6 +122,12 @@ public final class AppRunner {
     // PROTOCOL.md decision 3: the plain subject, one controller of the group acts
     subscriptions.add(bus.subscribe(Subjects.HM_REQUESTS, Subjects.QUEUE_CC,
         HmRequest.class, d -> onHealthManager(d.body())));
+    // a DEA drained for a scale-down gets nothing more (whichever controller drains it)
+    subscriptions.add(bus.subscribe(Subjects.DEA_DRAINING, DeaDraining.class, d -> {
+      pool.draining(d.body().dea(), d.body().draining());
+      log.atInfo().setMessage("placement.dea_draining").addKeyValue("dea", d.body().dea())
+          .addKeyValue("draining", d.body().draining()).log();
+    }));
     // a lost DEA gets nothing more, even before its last advertisement expires
     subscriptions.add(bus.subscribe(Subjects.HM_DEA_LOST, DeaLost.class, d -> {
       pool.forget(d.body().dea());
@@ -313,6 +320,33 @@ public final class AppRunner {
       }
     }
     reportPlacement(false);
+  }
+
+  @Override
+  public void draining(String deaId, boolean on) {
+    pool.draining(deaId, on);
+  }
+
+  @Override
+  public void forget(String deaId) {
+    pool.forget(deaId);
+  }
+
+  @Override
+  public Future<Relocation> relocate(String droplet, String version, int index) {
+    long appId;
+    try {
+      appId = Long.parseLong(droplet);
+    } catch (NumberFormatException e) {
+      return Future.succeededFuture(Relocation.NOT_WANTED);
+    }
+    return apps.findById(appId).map(found -> {
+      if (found.isEmpty() || !found.get().started() || index >= found.get().instances()
+          || !found.get().version().equals(version)) {
+        return Relocation.NOT_WANTED;
+      }
+      return placeOne(found.get(), index, false) ? Relocation.PLACED : Relocation.NO_ROOM;
+    });
   }
 
   private boolean placeOne(App app, int index, boolean flapping) {

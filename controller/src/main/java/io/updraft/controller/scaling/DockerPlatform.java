@@ -96,6 +96,9 @@ public final class DockerPlatform implements ScalingPlatform {
     String name = config.namePrefix() + UUID.randomUUID().toString().substring(0, 8);
     JsonArray env = new JsonArray();
     config.deaEnvironment().forEach((k, v) -> env.add(k + "=" + v));
+    // the node id is the container's name (known before the engine picks an id, and as good
+    // for removal): the DEA advertises it, so a scale-down can find its node
+    env.add("UPDRAFT__NODE_ID=" + name);
     JsonObject hostConfig = new JsonObject()
         .put("RestartPolicy", new JsonObject().put("Name", "unless-stopped"));
     if (config.network() != null) {
@@ -120,9 +123,9 @@ public final class DockerPlatform implements ScalingPlatform {
           return http.send(HttpMethod.POST, base + "/containers/" + id + "/start", Map.of(),
               (JsonObject) null).compose(started -> {
                 if (started.ok() || started.status() == 304) {
-                  log.atInfo().setMessage("scaling.docker.launched").addKeyValue("node", id)
-                      .addKeyValue("name", name).addKeyValue("image", config.image()).log();
-                  return Future.succeededFuture(id);
+                  log.atInfo().setMessage("scaling.docker.launched").addKeyValue("node", name)
+                      .addKeyValue("container", id).addKeyValue("image", config.image()).log();
+                  return Future.succeededFuture(name);
                 }
                 PlatformException error = failure("start container " + name, started);
                 return remove(id).transform(ignored -> Future.<String>failedFuture(error));

@@ -104,6 +104,8 @@ public final class Ec2Platform implements ScalingPlatform {
     }
     RunInstancesRequest built = request.build();
     return this.<List<String>>blocking("RunInstances", () -> {
+      // node ids are the instance ids: cloud-init's instance id on the VM, which kato gives
+      // its DEA as node_id, so the DEA advertises exactly this id
       List<String> ids = ec2.runInstances(built).instances().stream()
           .map(Instance::instanceId).toList();
       if (ids.isEmpty()) {

@@ -66,6 +66,8 @@ public final class LocalPlatform implements ScalingPlatform {
         builder.environment().keySet().removeIf(k -> k.startsWith("UPDRAFT"));
         builder.environment().put("UPDRAFT_HOME", home.toString());
         builder.environment().put("UPDRAFT__BASE_DIR", home.resolve("base").toString());
+        // the DEA advertises its node id, so a scale-down knows which node to remove
+        builder.environment().put("UPDRAFT__NODE_ID", id);
         Process p = builder.start();
         p.getOutputStream().close();
         launched.put(id, p);

@@ -140,6 +140,8 @@ public final class OpenStackPlatform implements ScalingPlatform {
           log.atInfo().setMessage("scaling.openstack.launched").addKeyValue("node", id)
               .addKeyValue("name", name).addKeyValue("image", image)
               .addKeyValue("flavor", flavor).log();
+          // the node id is the Nova server id (UUID): cloud-init's instance id on the VM, which
+          // kato gives its DEA as node_id, so the DEA advertises exactly this id
           created.add(id);
           return createServers(count, image, flavor, created);
         });

@@ -2,6 +2,7 @@ package io.updraft.controller.scaling;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -39,6 +40,7 @@ final class PlatformHttp {
     }
   }
 
+  private final Vertx vertx;
   private final HttpClient client;
   private final Duration timeout;
   /** When set, every request goes to this address (a unix socket) whatever its URI says. */
@@ -50,6 +52,7 @@ final class PlatformHttp {
    * @param server a fixed address (the Docker unix socket), or null to follow each URI
    */
   PlatformHttp(Vertx vertx, String what, Duration timeout, SocketAddress server) {
+    this.vertx = vertx;
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis())));
     this.what = what;
@@ -58,6 +61,19 @@ final class PlatformHttp {
   }
 
   Future<Reply> send(HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
+    if (Vertx.currentContext() != null) {
+      return exchange(method, uri, headers, body);
+    }
+    // called from a plain thread: the exchange runs on one context, so the response's body
+    // is asked for before that context can deliver (and drop) it
+    Promise<Reply> reply = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> exchange(method, uri, headers, body)
+        .onComplete(reply));
+    return reply.future();
+  }
+
+  private Future<Reply> exchange(HttpMethod method, String uri, Map<String, String> headers,
+      Buffer body) {
     RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(uri)
         .setTimeout(timeout.toMillis());
     if (server != null) {

@@ -21,10 +21,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code docker} platform against a real Docker engine ({@code DOCKER_HOST}, else {@code
- * /var/run/docker.sock}; CI starts one). No registry is reachable, so it uses an image already
- * on the engine. Skips, saying why, where no engine answers or it holds no image.
+ * /var/run/docker.sock}; {@code scripts/setup-docker} starts one in CI). No registry is
+ * reachable, so it uses an image already on the engine. Skips, saying why, where no engine
+ * answers or it holds no image. The DEA image joining a cluster through this platform is
+ * {@code system-tests}' {@code DockerPlatformDeaIT} (the DEA is built after the controller).
  */
 class DockerPlatformIT {
+
+  private static final String SETUP_DOCKER_IMAGE = "local/debian:bookworm";
 
   private Vertx vertx;
   private String host;
@@ -80,12 +84,12 @@ class DockerPlatformIT {
           Map.of(), (JsonObject) null));
       assertThat(inspect.status()).isEqualTo(200);
       JsonObject container = inspect.json();
-      assertThat(container.getString("Name")).startsWith("/updraft-it-dea-");
+      assertThat(container.getString("Name")).isEqualTo("/" + id);
       assertThat(container.getJsonObject("Config").getJsonObject("Labels")
           .getString("io.updraft.role")).isEqualTo("dea");
       assertThat(container.getJsonObject("Config").getJsonArray("Env").getList())
           .contains("UPDRAFT__NATS__SERVERS=[nats://10.0.5.6:4222]",
-              "UPDRAFT__MAX_MEMORY_MB=256");
+              "UPDRAFT__MAX_MEMORY_MB=256", "UPDRAFT__NODE_ID=" + id);
       assertThat(container.getJsonObject("HostConfig").getLong("Memory"))
           .isEqualTo(64L * 1024 * 1024);
     } finally {
@@ -97,11 +101,20 @@ class DockerPlatformIT {
     await(platform.close());
   }
 
-  /** A tagged image already on the engine, or null. */
+  /**
+   * The base image {@code scripts/setup-docker} builds when it is there (CI's engine has it),
+   * else any tagged image already on the engine, or null.
+   */
   private String localImage() throws Exception {
     Reply images = await(engine.send(HttpMethod.GET, base + "/images/json", Map.of(),
         (JsonObject) null));
     JsonArray list = new JsonArray(images.body());
+    for (int i = 0; i < list.size(); i++) {
+      if (list.getJsonObject(i).getJsonArray("RepoTags", new JsonArray())
+          .contains(SETUP_DOCKER_IMAGE)) {
+        return SETUP_DOCKER_IMAGE;
+      }
+    }
     for (int i = 0; i < list.size(); i++) {
       JsonArray tags = list.getJsonObject(i).getJsonArray("RepoTags", new JsonArray());
       for (int j = 0; j < tags.size(); j++) {

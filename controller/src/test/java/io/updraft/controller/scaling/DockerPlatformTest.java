@@ -64,17 +64,18 @@ class DockerPlatformTest {
 
     List<String> ids = await(platform.launch(2));
 
-    assertThat(ids).containsExactly("c1", "c2");
+    // the node ids are the containers' names, which the DEAs are given to advertise
+    assertThat(ids).hasSize(2).allSatisfy(id -> assertThat(id).matches("dea-[0-9a-f]{8}"));
     assertThat(stub.requests()).extracting(StubHttpServer.Request::line).containsExactly(
         CREATE, "POST /containers/c1/start", CREATE, "POST /containers/c2/start");
     StubHttpServer.Request create = stub.requests(CREATE).get(0);
-    assertThat(create.query()).startsWith("name=dea-");
+    assertThat(create.query()).isEqualTo("name=" + ids.get(0));
     JsonObject body = new JsonObject(create.body());
     assertThat(body.getString("Image")).isEqualTo("updraft/dea:2.0");
     assertThat(body.getJsonArray("Env").getList()).containsExactlyInAnyOrder(
         "UPDRAFT__LOG_LEVEL=debug", "UPDRAFT__NATS__SERVERS=[nats://10.0.5.6:4222]",
         "UPDRAFT__NATS__USER=nats-user", "UPDRAFT__NATS__PASSWORD=n4ts-s3cret",
-        "UPDRAFT__MAX_MEMORY_MB=4096");
+        "UPDRAFT__MAX_MEMORY_MB=4096", "UPDRAFT__NODE_ID=" + ids.get(0));
     assertThat(body.getJsonObject("Labels").getString("io.updraft.role")).isEqualTo("dea");
     JsonObject host = body.getJsonObject("HostConfig");
     assertThat(host.getString("NetworkMode")).isEqualTo("updraft");
@@ -101,7 +102,7 @@ class DockerPlatformTest {
     DockerPlatform platform = new DockerPlatform(vertx, config("tcp://127.0.0.1:" + stub.port(),
         "1.43"));
 
-    assertThat(await(platform.launch(1))).containsExactly("c9");
+    assertThat(await(platform.launch(1))).singleElement().asString().startsWith("dea-");
     await(platform.terminate("c9"));
     assertThat(stub.requests("DELETE /v1.43/containers/c9")).singleElement()
         .satisfies(r -> assertThat(r.query()).isEqualTo("force=true"));
@@ -142,7 +143,7 @@ class DockerPlatformTest {
     List<String> ids = await(new DockerPlatform(vertx, config("tcp://127.0.0.1:" + stub.port(),
         null)).launch(3));
 
-    assertThat(ids).containsExactly("c1");
+    assertThat(ids).singleElement().asString().startsWith("dea-");
     assertThat(stub.requests(CREATE)).hasSize(2);
   }
 
@@ -189,11 +190,11 @@ class DockerPlatformTest {
     await(engine.listen(SocketAddress.domainSocketAddress(socket.toString())));
     DockerPlatform platform = new DockerPlatform(vertx, config("unix://" + socket, null));
 
-    assertThat(await(platform.launch(1))).containsExactly("u1");
-    await(platform.terminate("u1"));
+    String node = await(platform.launch(1)).get(0);
+    await(platform.terminate(node));
 
     assertThat(seen).containsExactly("POST /containers/create", "POST /containers/u1/start",
-        "DELETE /containers/u1");
+        "DELETE /containers/" + node);
   }
 
   @Test

@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 import io.updraft.common.bus.fakes.FakeBus;
 import io.updraft.common.config.ConfigLoader;
 import io.updraft.common.protocol.Subjects;
+import io.updraft.common.protocol.dea.DeaAdvertise;
+import io.updraft.common.protocol.health.DeaDraining;
 import io.updraft.common.protocol.health.ScaleRequest;
 import io.updraft.controller.ControllerConfig;
 import io.updraft.controller.db.Database;
@@ -130,7 +132,7 @@ class ScalingPlatformsTest {
       EventStore events = new EventStore(db, Clock.systemUTC());
       FakeBus bus = new FakeBus();
       Scaler scaler = new Scaler(bus, cloud("openstack", dir.resolve("missing.yml").toString()),
-          events, Clock.systemUTC());
+          events, new ScalingNodeStore(db, Clock.systemUTC()), Clock.systemUTC());
       Context context = vertx.getOrCreateContext();
       onContext(context, scaler::start);
       ScaleRequest request = new ScaleRequest(ScaleRequest.Op.SCALEUP, 1,
@@ -149,6 +151,48 @@ class ScalingPlatformsTest {
       assertThat(failedEvent.message()).contains("launch on none failed")
           .contains("the openstack scaling platform is not usable").contains("no such file");
       assertThat(failedEvent.details()).containsEntry("free_memory_mb", 100);
+      await(scaler.stop());
+    } finally {
+      db.close();
+    }
+  }
+
+  @Test
+  void aScaleDownOfADeaThePlatformDidNotLaunchIsRefusedAndNothingIsDrained() throws Exception {
+    Database db = await(Database.open(vertx, DatabaseConfig.defaults(), dir.resolve("data")));
+    try {
+      EventStore events = new EventStore(db, Clock.systemUTC());
+      FakeBus bus = new FakeBus();
+      ScalingPlatform platform = cloud("openstack", dir.resolve("missing.yml").toString());
+      Drainer drainer = new Drainer(vertx, bus, null, platform, events, Clock.systemUTC(),
+          Drainer.Timeouts.DEFAULTS);
+      Scaler scaler = new Scaler(bus, platform, events, new ScalingNodeStore(db,
+          Clock.systemUTC()), Clock.systemUTC()).withDrainer(drainer);
+      Context context = vertx.getOrCreateContext();
+      onContext(context, () -> {
+        scaler.start();
+        drainer.start();
+        // a static DEA (no node id) and one claiming a node this controller never launched
+        bus.publish(Subjects.DEA_ADVERTISE, new DeaAdvertise("static-dea", 4096L, List.of(),
+            false));
+        bus.publish(Subjects.DEA_ADVERTISE, new DeaAdvertise("other-dea", 4096L, List.of(),
+            false, "i-0123456789", 4096L));
+        bus.publish(Subjects.HM_SCALE_REQUESTS, new ScaleRequest(ScaleRequest.Op.SCALEDOWN,
+            null, "idle", "static-dea", 8192L, null, 0, 2));
+        bus.publish(Subjects.HM_SCALE_REQUESTS, new ScaleRequest(ScaleRequest.Op.SCALEDOWN,
+            null, "idle", "other-dea", 8192L, null, 0, 2));
+      });
+
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(await(events.recent(20, "scaling.refused"))).hasSize(2));
+      assertThat(await(events.recent(20, "scaling.refused"))).allSatisfy(e -> {
+        assertThat(e.message()).contains("was not launched by the none scaling platform")
+            .contains("static DEAs are never removed");
+        assertThat(e.details()).containsEntry("reason", "idle");
+      });
+      assertThat(bus.published(Subjects.DEA_DRAINING, DeaDraining.class)).isEmpty();
+      assertThat(drainer.draining()).isNull();
+      drainer.stop();
       await(scaler.stop());
     } finally {
       db.close();
