@@ -9,6 +9,7 @@ import io.updraft.kato.commands.LogCommand;
 import io.updraft.kato.commands.NodeCommands;
 import io.updraft.kato.commands.ProcessCommands;
 import io.updraft.kato.commands.SetupCommand;
+import io.updraft.kato.commands.TemplateCommand;
 import io.updraft.kato.micro.MicroCommand;
 import io.updraft.kato.nats.NatsCommand;
 import picocli.CommandLine;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Command;
         ProcessCommands.Start.class, ProcessCommands.Stop.class, ProcessCommands.Restart.class,
         ProcessCommands.Process.class, NodeCommands.Info.class, LogCommand.class,
         NatsCommand.class, ConfigCommand.class, AgentRunCommand.class, MicroCommand.class,
-        KatoMain.VersionCommand.class, CommandLine.HelpCommand.class})
+        TemplateCommand.class, KatoMain.VersionCommand.class, CommandLine.HelpCommand.class})
 public final class KatoMain {
 
   public static void main(String[] args) {

@@ -190,6 +190,24 @@ public final class CloudClient {
     });
   }
 
+  // ---- log drains: an app's lines forwarded to syslog endpoints
+
+  /** The app's drains: name, url, created, dropped, connected. */
+  public List<JsonNode> drains(String app) {
+    List<JsonNode> out = new ArrayList<>();
+    call("GET", "/updraft/apps/" + seg(app) + "/drains", null, 200).forEach(out::add);
+    return out;
+  }
+
+  public JsonNode addDrain(String app, String name, String url) {
+    ObjectNode body = Json.mapper().createObjectNode().put("name", name).put("url", url);
+    return call("POST", "/updraft/apps/" + seg(app) + "/drains", body, 201);
+  }
+
+  public void deleteDrain(String app, String name) {
+    call("DELETE", "/updraft/apps/" + seg(app) + "/drains/" + seg(name), null, 204);
+  }
+
   // ---- cloud events and DEA pool scaling (issue 9), admins only
 
   /** The newest events first; {@code kind} filters by prefix (e.g. {@code scaling}). */

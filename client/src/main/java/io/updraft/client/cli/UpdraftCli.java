@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         AppCommands.Frameworks.class, ServiceCommands.Services.class,
         ServiceCommands.Create.class, ServiceCommands.Delete.class, ServiceCommands.Bind.class,
         ServiceCommands.Unbind.class, EventCommands.Events.class, EventCommands.ScalePool.class,
+        DrainCommands.class,
         CommandLine.HelpCommand.class})
 public final class UpdraftCli implements Runnable {
 

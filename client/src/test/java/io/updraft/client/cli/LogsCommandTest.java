@@ -3,16 +3,12 @@ package io.updraft.client.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.updraft.client.cli.StubController.Run;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,23 +30,19 @@ class LogsCommandTest {
   @TempDir
   Path config;
 
-  private HttpServer server;
+  private StubController controller;
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private volatile boolean streams = true;
 
-  record Run(int status, String out, String err) {
-  }
 
   @BeforeEach
   void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", this::handle);
-    server.start();
+    controller = new StubController(config, this::handle);
   }
 
   @AfterEach
   void stop() {
-    server.stop(0);
+    controller.close();
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -80,12 +72,7 @@ class LogsCommandTest {
   }
 
   private Run updraft(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int status = UpdraftCli.run(Map.of("UPDRAFT_TARGET", "http://127.0.0.1:"
-        + server.getAddress().getPort(), "UPDRAFT_TOKEN", "tok", "XDG_CONFIG_HOME",
-        config.toString(), "NO_COLOR", "1"), new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(status, out.toString(), err.toString());
+    return controller.updraft(args);
   }
 
   @Test

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.updraft.client.cli.StubController.Run;
 import io.updraft.common.protocol.Json;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,24 +25,20 @@ class ServiceCommandsTest {
   @TempDir
   Path config;
 
-  private HttpServer server;
+  private StubController controller;
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final List<String> bodies = new CopyOnWriteArrayList<>();
   private volatile String appServices = "[]";
 
-  record Run(int status, String out, String err) {
-  }
 
   @BeforeEach
   void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", this::handle);
-    server.start();
+    controller = new StubController(config, this::handle);
   }
 
   @AfterEach
   void stop() {
-    server.stop(0);
+    controller.close();
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -98,12 +90,7 @@ class ServiceCommandsTest {
   }
 
   private Run updraft(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int status = UpdraftCli.run(Map.of("UPDRAFT_TARGET", "http://127.0.0.1:"
-        + server.getAddress().getPort(), "UPDRAFT_TOKEN", "tok", "XDG_CONFIG_HOME",
-        config.toString(), "NO_COLOR", "1"), new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(status, out.toString(), err.toString());
+    return controller.updraft(args);
   }
 
   @Test

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's HTTP API, on loopback only, every request with {@code Authorization: Bearer
- * <agent.token>} (else 401). JSON in and out; errors are {@code {"error": "..."}} with a 4xx/5xx
+ * <agent.token>} (else 401) but {@code GET /healthz} (open, {@code ok}: container health checks). JSON in and out; errors are {@code {"error": "..."}} with a 4xx/5xx
  * status. Handlers never block the event loop: the work runs on worker threads.
  *
  * <pre>
@@ -54,6 +54,9 @@ final class AgentServer {
 
   Future<HttpServer> listen(String host, int port) {
     Router router = Router.router(vertx);
+    // open, like every component's: a container's HEALTHCHECK has no token
+    router.get("/healthz").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain").end("ok"));
     router.route().handler(ctx -> {
       if (!AgentToken.matches(ctx.request().getHeader("Authorization"), token)) {
         error(ctx, 401, "unauthorized: send the token in $UPDRAFT_HOME/agent.token as "

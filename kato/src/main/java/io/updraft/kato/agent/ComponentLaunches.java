@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.updraft.common.component.LiveConfig;
 import io.updraft.kato.cluster.ClusterStore;
 import io.updraft.kato.cluster.JsonPaths;
+import io.updraft.kato.node.DeaTemplate;
 import io.updraft.kato.node.NodeConfig;
 import io.updraft.kato.roles.Roles;
 import io.updraft.kato.roles.Roles.ProcessDef;
@@ -72,6 +73,10 @@ final class ComponentLaunches {
     // live keys are not config-file keys: the level goes in as the environment variable
     // the components' logging reads at start, and later changes arrive on the bus
     JsonNode level = overlay.remove(LiveConfig.LOG_LEVEL);
+    // a DEA booted from the template carries its platform node id (scale-down removes it)
+    if ("dea".equals(def.component())) {
+      DeaTemplate.platformNodeId(home).ifPresent(id -> overlay.put("node_id", id));
+    }
     if (level != null && !level.isNull()) {
       env.put("UPDRAFT_LOG_LEVEL", level.asText());
     }

@@ -82,6 +82,7 @@ public final class NodeAgent implements AutoCloseable {
   private AgentServer server;
   private Thread joiner;
   private long heartbeatTimer = -1;
+  private NodeServices services;
   private volatile String joinError;
 
   public NodeAgent(Path home, Roles roles, Options options) {
@@ -249,6 +250,23 @@ public final class NodeAgent implements AutoCloseable {
     heartbeat();
     applyRoles();
     heartbeat();
+    startServices();
+  }
+
+  /** Node status, component logs and (core) config requests on the bus, once per agent. */
+  private synchronized void startServices() {
+    if (services == null && !closing && node.nats() != null) {
+      services = new NodeServices(this, node);
+      vertx.deployVerticle(services);
+    }
+  }
+
+  NodeConfig node() {
+    return node;
+  }
+
+  List<ProcessStatus> processStatuses() {
+    return supervisor == null ? List.of() : supervisor.statuses();
   }
 
   private ClusterStore requireStore() {

@@ -39,6 +39,10 @@ public final class AgentRunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path home = options.home();
+    if (!stop) {
+      // a node booted from the DEA template joins as a DEA before its agent starts
+      TemplateCommand.atBoot(home, System.getenv(), spec.commandLine().getOut());
+    }
     if (!Files.isRegularFile(home.resolve("node.yml"))) {
       spec.commandLine().getErr().println("kato agent: " + home.resolve("node.yml")
           + " does not exist; run 'kato setup core api.DOMAIN' or 'kato attach -e ROLE CORE_IP'");

@@ -210,7 +210,7 @@ public final class NodeCommands {
   @Command(name = "node", mixinStandardHelpOptions = true,
       description = "Cluster nodes (the Stackato 2.8 spellings of setup, attach, detach, rename).",
       subcommands = {NodeList.class, NodeRemove.class, Rename.class, SetupCommand.class,
-          AttachCommand.class, Detach.class, Info.class})
+          AttachCommand.class, Detach.class, Info.class, TemplateCommand.class})
   public static class Node {
   }
 }

@@ -3,7 +3,6 @@ package io.updraft.kato.nats;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.updraft.common.bus.NatsConfig;
 import io.updraft.kato.node.BusOptions;
 import java.io.PrintWriter;
@@ -76,7 +75,7 @@ public final class NatsTailCommand implements java.util.concurrent.Callable<Inte
 
     Connection connection;
     try {
-      connection = Nats.connect(options(config));
+      connection = Nats.connect(WatcherOptions.of(config, "kato-nats-tail"));
     } catch (Exception e) {
       err.println("kato nats tail: cannot reach NATS at " + config.redactedServers() + ": "
           + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -110,19 +109,4 @@ public final class NatsTailCommand implements java.util.concurrent.Callable<Inte
     return 0;
   }
 
-  private static Options options(NatsConfig config) {
-    Options.Builder builder = new Options.Builder()
-        .servers(config.servers().toArray(String[]::new))
-        .connectionName("kato-nats-tail")
-        .connectionTimeout(config.connectTimeout())
-        .maxReconnects(-1)
-        .reconnectWait(Duration.ofMillis(500))
-        .errorListener(new io.nats.client.ErrorListener() { });
-    if (config.token() != null) {
-      builder.token(config.token().toCharArray());
-    } else if (config.user() != null) {
-      builder.userInfo(config.user().toCharArray(), config.password().toCharArray());
-    }
-    return builder.build();
-  }
 }

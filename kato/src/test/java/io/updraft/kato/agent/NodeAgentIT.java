@@ -113,6 +113,12 @@ class NodeAgentIT {
         HttpResponse.BodyHandlers.ofString());
     assertThat(bad.statusCode()).isEqualTo(401);
     assertThat(bad.body()).doesNotContain(AgentToken.read(coreHome.resolve("agent.token")));
+    // only the container health check is open, and it tells nothing
+    HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).isEqualTo("ok");
     assertThat(Files.getPosixFilePermissions(coreHome.resolve("agent.token")))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(kato(coreHome, "info")).isZero();

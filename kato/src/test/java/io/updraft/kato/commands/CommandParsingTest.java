@@ -57,6 +57,8 @@ class CommandParsingTest {
       "node remove 10.0.7.12                 | NodeCommands$NodeRemove",
       "rename 208.75.128.166.xip.io          | NodeCommands$Rename",
       "node rename dea-1                     | NodeCommands$Rename",
+      "template                              | TemplateCommand",
+      "node template --status                | TemplateCommand",
       "status                                | ProcessCommands$Status",
       "status --all                          | ProcessCommands$Status",
       "process list                          | ProcessCommands$ProcessList",
@@ -179,5 +181,27 @@ class CommandParsingTest {
       assertThat(run(withHome.toArray(String[]::new))).isEqualTo(1);
       assertThat(err.toString()).contains("this node has no agent yet");
     }
+  }
+
+  @Test
+  void templateMarksShowsAndUnmarksAndACopyGivenACoreAttachesAtBoot() throws Exception {
+    Path updraft = home.resolve("updraft");
+    assertThat(run("template", "--home", updraft.toString())).isZero();
+    assertThat(updraft.resolve("dea-template")).exists();
+    assertThat(out.toString()).contains("marked as the DEA template");
+    assertThat(run("template", "--status", "--home", updraft.toString())).isZero();
+    assertThat(out.toString()).contains("this node is the DEA template");
+    assertThat(run("template", "--status", "--remove", "--home", updraft.toString()))
+        .isEqualTo(2);
+
+    // what kato agent does first at boot: the core given in the environment
+    var plan = TemplateCommand.atBoot(updraft, java.util.Map.of("UPDRAFT_CORE", "127.0.0.1"),
+        new PrintWriter(out, true));
+    assertThat(plan.action()).isEqualTo(io.updraft.kato.node.DeaTemplate.Action.ATTACH);
+    var node = io.updraft.kato.node.NodeConfig.readNode(updraft.resolve("node.yml"));
+    assertThat(node.roles()).containsExactly("dea");
+    assertThat(node.coreAddress()).isEqualTo("127.0.0.1:5701");
+    assertThat(updraft.resolve("dea-template")).doesNotExist();
+    assertThat(out.toString()).contains("attaching as a DEA to the core at 127.0.0.1");
   }
 }
