@@ -18,7 +18,7 @@ import java.time.Duration;
  * start_interval_seconds: 30        # router.start period = the re-register interval
  * prune_stale_after_seconds: 120    # a backend not re-registered for this long is dropped
  * prune_interval_seconds: 30
- * backend_timeout_ms: 60000         # no byte from the backend for this long: 504
+ * backend_timeout_ms: 60000         # no answer begun this long after the request: 504
  * connect_timeout_ms: 2000          # connecting to a backend; then one retry elsewhere
  * max_header_size: 8192
  * max_connections_per_backend: 256  # kept open per event loop; more are used once, then closed

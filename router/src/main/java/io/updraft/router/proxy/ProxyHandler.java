@@ -1,5 +1,6 @@
 package io.updraft.router.proxy;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.updraft.router.metrics.AccessLog;
 import io.updraft.router.metrics.RouterMetrics;
 import io.updraft.router.registry.Backend;
@@ -50,6 +51,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   private final RouterMetrics metrics;
   private final AccessLog accessLog;
   private final long backendTimeoutMs;
+  private final AnswerDeadlines deadlines;
+  private long deadlineCheck = -1;
 
   ProxyHandler(Vertx vertx, RouteTable routes, BackendConnections connections,
       RouterMetrics metrics, AccessLog accessLog, long backendTimeoutMs) {
@@ -59,6 +62,17 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.backendTimeoutMs = backendTimeoutMs;
+    this.deadlines = new AnswerDeadlines(backendTimeoutMs);
+  }
+
+  /** Starts the backend timeout check; call on the event loop this handler serves. */
+  void start() {
+    deadlineCheck = vertx.setPeriodic(AnswerDeadlines.checkIntervalMs(backendTimeoutMs),
+        id -> deadlines.expire(System.nanoTime()));
+  }
+
+  void stop() {
+    vertx.cancelTimer(deadlineCheck);
   }
 
   @Override
@@ -89,8 +103,11 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     ex.upgrade = ForwardHeaders.isUpgrade(req);
-    // nothing of the body may be read before a backend is connected: a retry needs it whole
-    req.pause();
+    ex.hasBody = hasBody(req);
+    if (ex.hasBody || ex.upgrade) {
+      // nothing of the body may be read before a backend is connected: a retry needs it whole
+      req.pause();
+    }
     connect(ex, backend, true);
   }
 
@@ -100,6 +117,12 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     // the exchange writes the access-log line when the answer has gone
     new Exchange(req).host = "-";
     HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(req);
+  }
+
+  /** Whether the request declares a body (most requests do not: GET, HEAD, DELETE). */
+  private static boolean hasBody(HttpServerRequest req) {
+    String length = req.headers().get("Content-Length");
+    return length == null ? req.headers().contains("Transfer-Encoding") : !"0".equals(length);
   }
 
   private static String stickyToken(HttpServerRequest req) {
@@ -112,6 +135,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private void connect(Exchange ex, Backend backend, boolean mayRetry) {
     ex.backend = backend;
+    ex.mayRetry = mayRetry;
     RequestOptions options = new RequestOptions()
         .setHost(backend.host())
         .setPort(backend.port())
@@ -156,24 +180,20 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private void send(Exchange ex, HttpClientRequest breq) {
     HttpServerRequest req = ex.req;
-    String length = req.headers().get("Content-Length");
-    boolean chunked = length == null && req.headers().contains("Transfer-Encoding");
-    if (length == null && !chunked || "0".equals(length)) {
-      // no body (most requests): nothing to stream, the clock starts now
-      req.resume();
+    if (!ex.hasBody) {
+      // nothing to stream (the request was never paused), the clock starts now
       breq.end();
-      breq.idleTimeout(backendTimeoutMs);
+      awaitAnswer(ex);
     } else {
-      breq.setChunked(chunked);
+      breq.setChunked(!req.headers().contains("Content-Length"));
       // pipe: the client is paused whenever the backend connection cannot take more
       req.pipe().endOnFailure(false).to(breq).onComplete(sent -> {
         if (sent.failed()) {
           ex.resetBackend();
         } else if (!ex.responded) {
           // the clock starts once the request is sent: an upload may take longer than the
-          // timeout, waiting for the answer or between its bytes may not (Vert.x counts
-          // only bytes received against it)
-          breq.idleTimeout(backendTimeoutMs);
+          // timeout, waiting for the answer may not
+          awaitAnswer(ex);
         }
       });
     }
@@ -186,7 +206,28 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     });
   }
 
+  /** Gives the backend {@code backendTimeoutMs} from now to answer, else 504. */
+  private void awaitAnswer(Exchange ex) {
+    ex.waiting = deadlines.add(System.nanoTime(), () -> {
+      ex.waiting = null;
+      ex.timedOut = true;
+      HttpClientRequest breq = ex.backendRequest;
+      // the connection may get the late answer: never reuse it
+      connections.forget(ex.backend, breq.connection());
+      // fails the response future, which answers 504 (backendFailed)
+      breq.reset();
+    });
+  }
+
+  private void stopWaiting(Exchange ex) {
+    if (ex.waiting != null) {
+      deadlines.remove(ex.waiting);
+      ex.waiting = null;
+    }
+  }
+
   private void respond(Exchange ex, HttpClientResponse bresp) {
+    stopWaiting(ex);
     ex.backendResponse = bresp;
     if (ex.finished) {
       ex.resetBackend();
@@ -197,9 +238,12 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       connections.forget(ex.backend, ex.backendRequest.connection());
     }
     HttpServerResponse resp = ex.resp;
-    resp.setStatusCode(bresp.statusCode());
-    if (bresp.statusMessage() != null) {
-      resp.setStatusMessage(bresp.statusMessage());
+    int status = bresp.statusCode();
+    resp.setStatusCode(status);
+    String reason = bresp.statusMessage();
+    // a custom reason phrase costs a status object per response; the usual one comes free
+    if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+      resp.setStatusMessage(reason);
     }
     ForwardHeaders.response(bresp.headers(), resp.headers(), false);
     String privateId = ex.backend.privateInstanceId();
@@ -215,7 +259,19 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         resp.setChunked(true);
       }
     }
-    bresp.pipe().endOnFailure(false).to(resp).onFailure(e -> {
+    relay(ex, bresp, resp);
+  }
+
+  /**
+   * Streams the backend's body to the client, pausing the backend while the client's
+   * connection cannot take more. What a {@code Pipe} does, without its futures per response:
+   * this runs for every proxied request.
+   */
+  private static void relay(Exchange ex, HttpClientResponse bresp, HttpServerResponse resp) {
+    bresp.exceptionHandler(e -> {
+      if (ex.finished) {
+        return;
+      }
       // the backend broke off mid-body: the client must see a broken response, not a short one
       log.atDebug().setMessage("router.backend.stream-broken")
           .addKeyValue("backend", ex.backend.address())
@@ -223,6 +279,22 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       ex.resetBackend();
       ex.resetClient();
       ex.finish(resp.getStatusCode());
+    });
+    // once finished (client gone, exchange broken off) late bytes have nowhere to go
+    bresp.handler(chunk -> {
+      if (ex.finished) {
+        return;
+      }
+      resp.write(chunk);
+      if (resp.writeQueueFull()) {
+        bresp.pause();
+        resp.drainHandler(v -> bresp.resume());
+      }
+    });
+    bresp.endHandler(v -> {
+      if (!ex.finished) {
+        resp.end();
+      }
     });
   }
 
@@ -238,6 +310,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   }
 
   private void backendFailed(Exchange ex, Throwable cause) {
+    stopWaiting(ex);
     if (ex.finished) {
       return;
     }
@@ -250,9 +323,26 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     if (timedOut) {
       metrics.timeout();
       ex.error(504, ErrorPages.timeout(ex.host, backendTimeoutMs));
+    } else if (mayResend(ex)) {
+      // the connection closed before any answer: a kept-alive connection the backend had just
+      // closed, or an instance stopping while its unregistration was on its way. A request
+      // without a body and without side effects goes once more, on a fresh connection, as
+      // nginx's proxy_next_upstream does
+      connections.forget(ex.backend, ex.backendRequest.connection());
+      Backend other = ex.pool.nextExcept(ex.backend, ex.startMillis);
+      metrics.retry();
+      connect(ex, other != null ? other : ex.backend, false);
     } else {
       ex.error(502, ErrorPages.backendFailed(ex.host));
     }
+  }
+
+  private static boolean mayResend(Exchange ex) {
+    if (!ex.mayRetry || ex.hasBody || ex.upgrade || ex.responded) {
+      return false;
+    }
+    HttpMethod m = ex.req.method();
+    return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS;
   }
 
   /** A WebSocket (or other) upgrade: once the backend agrees, bytes are piped both ways. */
@@ -311,6 +401,10 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     HttpClientRequest backendRequest;
     HttpClientResponse backendResponse;
     boolean upgrade;
+    boolean hasBody;
+    /** Whether this is the first backend tried (one retry per request). */
+    boolean mayRetry;
+    AnswerDeadlines.Waiting waiting;
     boolean timedOut;
     boolean responded;
     boolean finished;
@@ -378,6 +472,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         return;
       }
       finished = true;
+      stopWaiting(this);
       long duration = System.nanoTime() - startNanos;
       metrics.request(pool == null ? null : pool.key(), status, duration);
       SocketAddress remote = req.remoteAddress();

@@ -32,6 +32,7 @@ public final class ProxyVerticle extends VerticleBase {
   private final AtomicInteger boundPort;
   private HttpClientAgent client;
   private HttpServer server;
+  private ProxyHandler handler;
 
   /**
    * @param boundPort receives the port the server listens on (useful when configured as 0)
@@ -57,8 +58,9 @@ public final class ProxyVerticle extends VerticleBase {
             .setMaxHeaderSize(config.maxHeaderSize()));
     BackendConnections connections = new BackendConnections(client, config.connectTimeoutMs(),
         config.maxConnectionsPerBackend(), BACKEND_KEEPALIVE_SECONDS * 1000L);
-    ProxyHandler handler = new ProxyHandler(vertx, routes, connections, metrics, accessLog,
+    handler = new ProxyHandler(vertx, routes, connections, metrics, accessLog,
         config.backendTimeoutMs());
+    handler.start();
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(config.host())
             .setPort(config.port())
@@ -70,6 +72,9 @@ public final class ProxyVerticle extends VerticleBase {
             .setPerFrameWebSocketCompressionSupported(false)
             .setPerMessageWebSocketCompressionSupported(false)
             .setTcpNoDelay(true)
+            // every write to a client happens on its connection's own event loop (the backend
+            // client shares it), so Vert.x can skip its cross-thread outbound queue
+            .setStrictThreadMode(true)
             .setIdleTimeout(config.clientIdleTimeoutSeconds()))
         .requestHandler(handler)
         .invalidRequestHandler(handler::invalid);
@@ -81,6 +86,7 @@ public final class ProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    handler.stop();
     return server.close().eventually(() -> client.close());
   }
 }

@@ -125,6 +125,35 @@ class ProxyIT {
   }
 
   @Test
+  void aGetWhoseConnectionClosesBeforeAnyAnswerGoesOnceMoreToAnotherBackend() throws Exception {
+    // an instance going away: it accepts the request and closes without answering
+    TestBackend closing = backend(req -> req.connection().close());
+    router.register("closing.vcap.me", closing);
+    router.register("closing.vcap.me", named("alive"));
+    long retriesBefore = (long) router.router().metrics().varz().get("backend_retries");
+    for (int i = 0; i < 4; i++) {
+      Response r = router.get("closing.vcap.me", "/");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("alive");
+    }
+    assertThat((long) router.router().metrics().varz().get("backend_retries"))
+        .isGreaterThan(retriesBefore);
+  }
+
+  @Test
+  void aPostWhoseConnectionClosesBeforeAnyAnswerIsNotSentTwice() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger posts = new java.util.concurrent.atomic.AtomicInteger();
+    TestBackend closing = backend(req -> {
+      posts.incrementAndGet();
+      req.connection().close();
+    });
+    router.register("post-closing.vcap.me", closing);
+    Response r = router.request(HttpMethod.POST, "post-closing.vcap.me", "/", "payload");
+    assertThat(r.status()).isEqualTo(502);
+    assertThat(posts.get()).isEqualTo(1);
+  }
+
+  @Test
   void noLiveBackendIs502() throws Exception {
     router.register("dead.vcap.me", NatsServer.freePort(), null);
     router.register("dead.vcap.me", NatsServer.freePort(), null);
