@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The DEA pool grows by itself on the {@code local} platform: one small DEA, an app scaled
  * beyond it, instances waiting, the health manager asking, the controller launching a DEA from
  * the template, and every waiting instance running on it. The figures printed are what
- * {@code bench/autoscale} reports.
+ * {@code bench/autoscale} reports. With scale-down on, the launched DEAs that fall idle are
+ * drained and removed while a client hammering the app through the router sees only 200s.
  */
 @ExtendWith(NatsServerExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -53,8 +57,10 @@ class AutoscaleIT {
     cloud.router();
     cloud.healthManager("hm", List.of(), 0, Map.of("UPDRAFT__ENABLE_AUTOSCALING", "true",
         "UPDRAFT__AUTOSCALING", "{buffer_mb: 0, breach_cycles: 1, sample_interval_seconds: 1, "
-            + "horizon_seconds: 0, cooldown_seconds: 20, min_deas: 1, max_deas: 2, "
-            + "dea_memory_mb: 512, max_step: 1, launch_timeout_seconds: 90}"));
+            + "horizon_seconds: 0, cooldown_seconds: 10, min_deas: 1, max_deas: 2, "
+            + "dea_memory_mb: 512, max_step: 1, launch_timeout_seconds: 90, "
+            + "scale_down: {enabled: true, low_water_mb: 128, idle_seconds: 10, "
+            + "drain_timeout_seconds: 120}}"));
     cloud.awaitComponents(Map.of("CloudController", 1, "Stager", 1, "DEA", 1, "Router", 1,
         "HealthManager", 1), BOOT);
     api = cloud.admin();
@@ -142,5 +148,66 @@ class AutoscaleIT {
       assertThat(e.path("actor").asText()).isEqualTo(Cloud.ADMIN);
       assertThat(e.path("message").asText()).contains("manual trigger");
     });
+  }
+
+  @Test
+  @Order(4)
+  void idleLaunchedDeasAreDrainedAndRemovedWithoutAFailedRequest() throws Exception {
+    // 3 instances fill the static DEA to 384 of 512 MB; the fourth lands on a launched one,
+    // which then holds 128 MB (the low-water mark) and the other launched one nothing
+    api.scale("grower", 3);
+    await().atMost(RUN).untilAsserted(() -> assertThat(states("grower"))
+        .hasSize(3).containsOnly("RUNNING"));
+    api.scale("grower", 4);
+    await().atMost(RUN).untilAsserted(() -> assertThat(states("grower"))
+        .hasSize(4).containsOnly("RUNNING"));
+
+    AtomicBoolean hammering = new AtomicBoolean(true);
+    AtomicInteger ok = new AtomicInteger();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    Thread client = new Thread(() -> {
+      while (hammering.get()) {
+        try {
+          int status = cloud.viaRouter("grower." + Cloud.DOMAIN, "/").statusCode();
+          if (status == 200) {
+            ok.incrementAndGet();
+          } else {
+            failures.add(String.valueOf(status));
+          }
+        } catch (Exception e) {
+          failures.add(e.toString());
+        }
+        // pacing, not synchronisation: about 20 requests a second is plenty on a shared box
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+      }
+    }, "hammer");
+    client.start();
+    long started = System.currentTimeMillis();
+    try {
+      // both launched DEAs go, one after the other (cooldown between); the static one stays
+      await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> kinds().stream().filter("scaling.removed"::equals).count() == 2);
+      await().atMost(Duration.ofSeconds(30)).until(() -> cloud.varz("DEA").size() == 1);
+    } finally {
+      hammering.set(false);
+      client.join(10_000);
+    }
+    long removedAfter = System.currentTimeMillis() - started;
+    assertThat(states("grower")).hasSize(4).containsOnly("RUNNING");
+    assertThat(failures).as("requests that failed during the drains").isEmpty();
+    assertThat(ok.get()).isGreaterThan(50);
+    List<JsonNode> events = scalingEvents();
+    assertThat(events).extracting(e -> e.path("kind").asText())
+        .contains("scaling.drain_started", "scaling.drain_moved", "scaling.removed")
+        .doesNotContain("scaling.drain_failed", "scaling.refused");
+    // the instance on a launched DEA was moved to the static one before it was stopped
+    assertThat(events).filteredOn(e -> e.path("kind").asText().equals("scaling.drain_moved"))
+        .anySatisfy(e -> assertThat(e.path("details").path("relocated").asInt()).isEqualTo(1));
+    System.out.println("autoscale: two idle DEAs drained and removed in " + removedAfter
+        + " ms; " + ok.get() + " requests through the router, all 200");
+  }
+
+  private static List<String> kinds() {
+    return scalingEvents().stream().map(e -> e.path("kind").asText()).toList();
   }
 }

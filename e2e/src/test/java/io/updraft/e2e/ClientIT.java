@@ -164,6 +164,23 @@ class ClientIT {
           assertThat(Files.readString(followed)).contains("[stdout/1] listening on port")
               .contains("[stdout/2] listening on port"));
       assertThat(following.isAlive()).isTrue();
+      // latency: the app logs each request on stderr; how soon does --follow show it? The
+      // clock starts before the request, so each figure is an upper bound.
+      List<Long> latencies = new ArrayList<>();
+      for (int probe = 1; probe <= 3; probe++) {
+        String marker = "GET /latency-probe-" + probe + " ";
+        long sent = System.nanoTime();
+        assertThat(cloud.viaRouter("greeter." + Cloud.DOMAIN, "/latency-probe-" + probe)
+            .statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+            .until(() -> Files.readString(followed).contains(marker));
+        latencies.add((System.nanoTime() - sent) / 1_000_000);
+      }
+      System.out.println("logs --follow latency (request sent to line shown), ms: " + latencies);
+      assertThat(Files.readString(followed)).containsPattern(
+          "\\[stderr/[0-2]\\] .*GET /latency-probe-1 HTTP");
+      assertThat(latencies.stream().mapToLong(Long::longValue).min().orElseThrow())
+          .as("a line shown within a second of the app printing it").isLessThan(1_000);
     } finally {
       following.destroy();
     }
