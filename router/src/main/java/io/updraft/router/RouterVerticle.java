@@ -7,14 +7,12 @@ import io.updraft.router.mbus.RouterAnnouncer;
 import io.updraft.router.mbus.StaleRoutePruner;
 import io.updraft.router.metrics.AccessLog;
 import io.updraft.router.metrics.RouterMetrics;
-import io.updraft.router.proxy.ProxyVerticle;
+import io.updraft.router.proxy.ProxyServer;
 import io.updraft.router.registry.RouteTable;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +29,8 @@ public final class RouterVerticle extends ComponentVerticle {
   private final RouterConfig config;
   private final Runtime<RouterConfig> runtime;
   private final Clock clock;
-  private final AtomicInteger httpPort = new AtomicInteger();
+  private volatile int httpPort;
+  private ProxyServer proxy;
   private RouteTable table;
   private RouterMetrics metrics;
   private AccessLog accessLog;
@@ -67,13 +66,14 @@ public final class RouterVerticle extends ComponentVerticle {
     announcer = new RouterAnnouncer(vertx, bus, table, component.identity().uuid(),
         component.identity().localIp(), config.startInterval());
     component.varzFigures(this::varz);
-    return vertx.deployVerticle(
-            () -> new ProxyVerticle(config, table, metrics, accessLog, httpPort),
-            new DeploymentOptions().setInstances(config.eventLoops()))
-        .map(id -> {
+    proxy = new ProxyServer(config, table, metrics, accessLog);
+    // binding blocks (briefly): not on the event loop
+    return vertx.executeBlocking(proxy::start)
+        .map(port -> {
+          httpPort = port;
           announcer.start();
           log.atInfo().setMessage("router.listening").addKeyValue("host", config.host())
-              .addKeyValue("port", httpPort.get())
+              .addKeyValue("port", port)
               .addKeyValue("event_loops", config.eventLoops()).log();
           return null;
         });
@@ -84,24 +84,27 @@ public final class RouterVerticle extends ComponentVerticle {
     if (announcer != null) {
       announcer.stop();
     }
-    // the proxy verticles are children of this one: Vert.x has undeployed them already
     if (pruner != null) {
       pruner.stop();
     }
     if (subscriber != null) {
       subscriber.stop();
     }
-    // joins the writer thread: not on the event loop
-    return accessLog == null ? Future.succeededFuture()
-        : vertx.executeBlocking(() -> {
-          accessLog.close();
-          return null;
-        });
+    // waits for the proxy's loops and joins the access log's writer: not on the event loop
+    return vertx.executeBlocking(() -> {
+      if (proxy != null) {
+        proxy.stop();
+      }
+      if (accessLog != null) {
+        accessLog.close();
+      }
+      return null;
+    });
   }
 
   /** The port the proxy listens on (after start). */
   public int httpPort() {
-    return httpPort.get();
+    return httpPort;
   }
 
   /** The route table (tests and tools read it). */
@@ -116,7 +119,7 @@ public final class RouterVerticle extends ComponentVerticle {
 
   private Map<String, Object> varz() {
     Map<String, Object> figures = new LinkedHashMap<>();
-    figures.put("http_port", httpPort.get());
+    figures.put("http_port", httpPort);
     figures.put("routes", table.routeCount());
     figures.put("backends", table.backendCount());
     figures.putAll(metrics.varz());

@@ -1,106 +1,88 @@
 package io.updraft.router.proxy;
 
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Which headers cross the proxy and which it adds (RFC 9110 7.6.1, PROTOCOL.md 6.3). */
+/**
+ * Which headers cross the proxy and which it adds (RFC 9110 7.6.1, PROTOCOL.md 6.3). Works on
+ * the decoded message's own headers, in place: a request's headers become the backend's
+ * request, a response's the client's response, with nothing copied.
+ */
 final class ForwardHeaders {
 
   static final String REQUEST_ID = "X-Vcap-Request-Id";
   static final String STICKY_COOKIE = "__VCAP_ID__";
   private static final String SESSION_COOKIE = "JSESSIONID";
+  private static final CharSequence X_FORWARDED_FOR = HttpHeaders.newEntity("X-Forwarded-For");
+  private static final CharSequence X_FORWARDED_PROTO =
+      HttpHeaders.newEntity("X-Forwarded-Proto");
+  private static final CharSequence X_REQUEST_START = HttpHeaders.newEntity("X-Request-Start");
+  private static final CharSequence X_REQUEST_ID = HttpHeaders.newEntity(REQUEST_ID);
+  private static final CharSequence PROXY_CONNECTION = HttpHeaders.newEntity("Proxy-Connection");
+  /** Meaningful for one connection only (RFC 9110 7.6.1): each side gets its own framing. */
+  private static final CharSequence[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION,
+      HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+      HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+      HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION};
 
   private ForwardHeaders() {
   }
 
-  /**
-   * Headers meaningful for one connection only (RFC 9110 7.6.1); the proxy makes its own
-   * framing on each side. A switch on length: this runs for every header of every request.
-   */
+  /** Whether {@code name} is a hop-by-hop header (any case). */
   static boolean isHopByHop(String name) {
-    return switch (name.length()) {
-      case 2 -> name.equalsIgnoreCase("te");
-      case 7 -> name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("trailer");
-      case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-      case 16 -> name.equalsIgnoreCase("proxy-connection");
-      case 17 -> name.equalsIgnoreCase("transfer-encoding");
-      case 18 -> name.equalsIgnoreCase("proxy-authenticate");
-      case 19 -> name.equalsIgnoreCase("proxy-authorization");
-      default -> false;
-    };
-  }
-
-  /** Host travels as the request authority; Expect is answered by the router itself. */
-  private static boolean notForwarded(String name) {
-    return name.length() == 4 && name.equalsIgnoreCase("host")
-        || name.length() == 6 && name.equalsIgnoreCase("expect");
-  }
-
-
-  /** Copies the client's headers to the backend request and adds the forwarding headers. */
-  static void request(HttpServerRequest req, MultiMap out, String requestId, long startMillis,
-      boolean upgrade) {
-    MultiMap in = req.headers();
-    Set<String> listed = connectionListed(in);
-    for (Map.Entry<String, String> h : in) {
-      String name = h.getKey();
-      if (!isHopByHop(name) && !notForwarded(name)
-          && (listed == null || !listed.contains(name))) {
-        out.add(name, h.getValue());
+    for (CharSequence h : HOP_BY_HOP) {
+      if (h.toString().equalsIgnoreCase(name)) {
+        return true;
       }
     }
-    if (upgrade) {
-      out.set("Upgrade", in.get("Upgrade"));
-      out.set("Connection", "Upgrade");
-    }
-    SocketAddress remote = req.remoteAddress();
-    String client = remote == null ? null : remote.hostAddress();
+    return false;
+  }
+
+  /**
+   * Turns a client's request headers into the backend's: drops hop-by-hop headers (and those
+   * its {@code Connection} names) and {@code Expect} (the router answers it), keeps
+   * {@code Host}, and adds the forwarding headers.
+   *
+   * @param client the client's address, or null when unknown
+   */
+  static void request(HttpHeaders h, String client, boolean tls, String requestId,
+      long startMillis) {
+    stripHopByHop(h);
+    h.remove(HttpHeaderNames.EXPECT);
     if (client != null) {
-      String prior = in.get("X-Forwarded-For");
-      out.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
+      String prior = h.get(X_FORWARDED_FOR);
+      h.set(X_FORWARDED_FOR, prior == null ? client : prior + ", " + client);
     }
     // a TLS-terminating balancer in front of the router knows the original scheme
-    if (!in.contains("X-Forwarded-Proto")) {
-      out.set("X-Forwarded-Proto", req.isSSL() ? "https" : "http");
+    if (!h.contains(X_FORWARDED_PROTO)) {
+      h.set(X_FORWARDED_PROTO, tls ? "https" : "http");
     }
-    if (!in.contains("X-Request-Start")) {
-      out.set("X-Request-Start", Long.toString(startMillis));
+    if (!h.contains(X_REQUEST_START)) {
+      h.set(X_REQUEST_START, Long.toString(startMillis));
     }
-    out.set(REQUEST_ID, requestId);
+    h.set(X_REQUEST_ID, requestId);
   }
 
-  /** Copies the backend's response headers to the client (for a 101, all of them). */
-  static void response(MultiMap in, MultiMap out, boolean switchingProtocols) {
-    if (switchingProtocols) {
-      out.addAll(in);
-      return;
-    }
-    Set<String> listed = connectionListed(in);
-    for (Map.Entry<String, String> h : in) {
-      String name = h.getKey();
-      if (!isHopByHop(name) && (listed == null || !listed.contains(name))) {
-        out.add(name, h.getValue());
+  /** Turns a backend's response headers into the client's (a 101 keeps all of them). */
+  static void response(HttpHeaders h) {
+    stripHopByHop(h);
+  }
+
+  private static void stripHopByHop(HttpHeaders h) {
+    String connection = h.get(HttpHeaderNames.CONNECTION);
+    if (connection != null && (connection.indexOf(',') >= 0 || !isPlainToken(connection))) {
+      for (String token : connection.split(",")) {
+        String name = token.trim();
+        if (!name.isEmpty()) {
+          h.remove(name);
+        }
       }
     }
-  }
-
-  /** Header names a {@code Connection} header declares hop-by-hop, or null (the usual case). */
-  private static Set<String> connectionListed(MultiMap headers) {
-    String connection = headers.get("Connection");
-    if (connection == null || connection.indexOf(',') < 0 && isPlainToken(connection)) {
-      return null;
+    for (CharSequence name : HOP_BY_HOP) {
+      h.remove(name);
     }
-    Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    for (String token : connection.split(",")) {
-      names.add(token.trim());
-    }
-    return names;
   }
 
   private static boolean isPlainToken(String connection) {
@@ -110,16 +92,23 @@ final class ForwardHeaders {
   }
 
   /** Whether the request asks for a WebSocket (or other) protocol upgrade. */
-  static boolean isUpgrade(HttpServerRequest req) {
-    String upgrade = req.getHeader("Upgrade");
-    String connection = req.getHeader("Connection");
-    return upgrade != null && connection != null
-        && connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade");
+  static boolean isUpgrade(HttpHeaders h) {
+    return h.contains(HttpHeaderNames.UPGRADE)
+        && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, true);
   }
 
-  /** Whether the backend's response sets a {@code JSESSIONID} cookie (name case-insensitive). */
-  static boolean setsSessionCookie(MultiMap headers) {
-    for (String cookie : headers.getAll("Set-Cookie")) {
+  /** Whether the request declares a body (most requests do not: GET, HEAD, DELETE). */
+  static boolean hasBody(HttpHeaders h) {
+    String length = h.get(HttpHeaderNames.CONTENT_LENGTH);
+    return length == null ? h.contains(HttpHeaderNames.TRANSFER_ENCODING) : !"0".equals(length);
+  }
+
+  /** Whether the response sets a {@code JSESSIONID} cookie (name case-insensitive). */
+  static boolean setsSessionCookie(HttpHeaders h) {
+    if (!h.contains(HttpHeaderNames.SET_COOKIE)) {
+      return false;
+    }
+    for (String cookie : h.getAll(HttpHeaderNames.SET_COOKIE)) {
       int eq = cookie.indexOf('=');
       if (eq > 0 && cookie.substring(0, eq).trim().equalsIgnoreCase(SESSION_COOKIE)) {
         return true;
@@ -131,6 +120,26 @@ final class ForwardHeaders {
   /** The {@code Set-Cookie} value naming the instance that answered. */
   static String stickyCookie(String privateInstanceId) {
     return STICKY_COOKIE + "=" + privateInstanceId + "; Path=/; HttpOnly";
+  }
+
+  /** The value of the {@code __VCAP_ID__} cookie among the request's cookies, or null. */
+  static String stickyToken(HttpHeaders h) {
+    if (!h.contains(HttpHeaderNames.COOKIE)) {
+      return null;
+    }
+    for (String header : h.getAll(HttpHeaderNames.COOKIE)) {
+      for (String pair : header.split(";")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0 && pair.substring(0, eq).trim().equals(STICKY_COOKIE)) {
+          String value = pair.substring(eq + 1).trim();
+          if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+          }
+          return value;
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -155,5 +164,61 @@ final class ForwardHeaders {
     }
     int slash = uri.indexOf('/', scheme + 3);
     return slash < 0 ? "/" : uri.substring(slash);
+  }
+
+  /** The authority of an absolute-form target ({@code http://host:port/x}), or null. */
+  static String absoluteAuthority(String uri) {
+    if (uri.startsWith("/")) {
+      return null;
+    }
+    int scheme = uri.indexOf("://");
+    if (scheme < 0) {
+      return null;
+    }
+    int end = scheme + 3;
+    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+      end++;
+    }
+    return uri.substring(scheme + 3, end);
+  }
+
+  /**
+   * The host of a {@code Host} value or authority, lower-cased, without port, user info or a
+   * trailing dot (a fully qualified name names the same host); null when there is none.
+   */
+  static String routingHost(String authority) {
+    if (authority == null) {
+      return null;
+    }
+    String a = authority.trim();
+    int at = a.lastIndexOf('@');
+    if (at >= 0) {
+      a = a.substring(at + 1);
+    }
+    String host;
+    if (a.startsWith("[")) {
+      int close = a.indexOf(']');
+      host = close < 0 ? a : a.substring(0, close + 1);
+    } else {
+      int colon = a.indexOf(':');
+      host = colon < 0 ? a : a.substring(0, colon);
+    }
+    if (host.endsWith(".")) {
+      host = host.substring(0, host.length() - 1);
+    }
+    return host.isEmpty() ? null : host.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The path of an origin-form target, without query or fragment. */
+  static String path(String originForm) {
+    int end = originForm.length();
+    for (int i = 0; i < originForm.length(); i++) {
+      char c = originForm.charAt(i);
+      if (c == '?' || c == '#') {
+        end = i;
+        break;
+      }
+    }
+    return end == originForm.length() ? originForm : originForm.substring(0, end);
   }
 }

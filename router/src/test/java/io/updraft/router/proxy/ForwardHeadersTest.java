@@ -2,7 +2,8 @@ package io.updraft.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.MultiMap;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -23,24 +24,62 @@ class ForwardHeadersTest {
   }
 
   @Test
-  void responseCopyDropsHopByHopAndHeadersNamedInConnection() {
-    MultiMap in = MultiMap.caseInsensitiveMultiMap()
+  void responseDropsHopByHopAndHeadersNamedInConnection() {
+    HttpHeaders h = new DefaultHttpHeaders()
         .add("Content-Type", "text/plain").add("Transfer-Encoding", "chunked")
         .add("Connection", "close, X-Private").add("X-Private", "1")
         .add("Set-Cookie", "a=1").add("Set-Cookie", "b=2");
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    ForwardHeaders.response(in, out, false);
-    assertThat(out.names()).containsExactlyInAnyOrder("Content-Type", "Set-Cookie");
-    assertThat(out.getAll("Set-Cookie")).containsExactly("a=1", "b=2");
+    ForwardHeaders.response(h);
+    assertThat(h.names()).containsExactlyInAnyOrder("Content-Type", "Set-Cookie");
+    assertThat(h.getAll("Set-Cookie")).containsExactly("a=1", "b=2");
+  }
+
+  @Test
+  void requestKeepsHostAndAddsTheForwardingHeaders() {
+    HttpHeaders h = new DefaultHttpHeaders().add("Host", "app.vcap.me")
+        .add("Connection", "keep-alive").add("Expect", "100-continue").add("TE", "trailers")
+        .add("X-Forwarded-For", "10.0.0.1").add("X-Request-Start", "5");
+    ForwardHeaders.request(h, "10.0.0.9", false, "rid", 1234L);
+    assertThat(h.get("Host")).isEqualTo("app.vcap.me");
+    assertThat(h.contains("Connection")).isFalse();
+    assertThat(h.contains("Expect")).isFalse();
+    assertThat(h.contains("TE")).isFalse();
+    assertThat(h.get("X-Forwarded-For")).isEqualTo("10.0.0.1, 10.0.0.9");
+    assertThat(h.get("X-Forwarded-Proto")).isEqualTo("http");
+    assertThat(h.get("X-Request-Start")).isEqualTo("5");
+    assertThat(h.get("X-Vcap-Request-Id")).isEqualTo("rid");
   }
 
   @Test
   void detectsJsessionIdCaseInsensitivelyAndOnlyByName() {
-    assertThat(ForwardHeaders.setsSessionCookie(MultiMap.caseInsensitiveMultiMap()
+    assertThat(ForwardHeaders.setsSessionCookie(new DefaultHttpHeaders()
         .add("Set-Cookie", "other=1").add("Set-Cookie", "JSessionId=abc; Path=/"))).isTrue();
-    assertThat(ForwardHeaders.setsSessionCookie(MultiMap.caseInsensitiveMultiMap()
+    assertThat(ForwardHeaders.setsSessionCookie(new DefaultHttpHeaders()
         .add("Set-Cookie", "token=JSESSIONID"))).isFalse();
     assertThat(ForwardHeaders.stickyCookie("ab")).isEqualTo("__VCAP_ID__=ab; Path=/; HttpOnly");
+  }
+
+  @Test
+  void findsTheStickyTokenAmongTheCookies() {
+    assertThat(ForwardHeaders.stickyToken(new DefaultHttpHeaders()
+        .add("Cookie", "a=1; __VCAP_ID__=inst-7; JSESSIONID=x"))).isEqualTo("inst-7");
+    assertThat(ForwardHeaders.stickyToken(new DefaultHttpHeaders()
+        .add("Cookie", "a=1").add("Cookie", "__VCAP_ID__=\"q\""))).isEqualTo("q");
+    assertThat(ForwardHeaders.stickyToken(new DefaultHttpHeaders()
+        .add("Cookie", "X__VCAP_ID__=no"))).isNull();
+    assertThat(ForwardHeaders.stickyToken(new DefaultHttpHeaders())).isNull();
+  }
+
+  @Test
+  void routesByTheHostWithoutPortCaseOrTrailingDot() {
+    assertThat(ForwardHeaders.routingHost("App.VCAP.me:8080")).isEqualTo("app.vcap.me");
+    assertThat(ForwardHeaders.routingHost("app.vcap.me.")).isEqualTo("app.vcap.me");
+    assertThat(ForwardHeaders.routingHost("[::1]:80")).isEqualTo("[::1]");
+    assertThat(ForwardHeaders.routingHost("")).isNull();
+    assertThat(ForwardHeaders.routingHost(null)).isNull();
+    assertThat(ForwardHeaders.absoluteAuthority("http://a.vcap.me:81/x?y")).isEqualTo("a.vcap.me:81");
+    assertThat(ForwardHeaders.absoluteAuthority("/x")).isNull();
+    assertThat(ForwardHeaders.path("/a/b?c=1#f")).isEqualTo("/a/b");
   }
 
   @Test

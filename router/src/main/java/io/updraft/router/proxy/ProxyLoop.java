@@ -1,0 +1,81 @@
+package io.updraft.router.proxy;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.updraft.router.RouterConfig;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What one proxy event loop owns, confined to it (no locks): its backend connections, the
+ * answers its exchanges wait for, and its client connections for the idle check.
+ */
+final class ProxyLoop {
+
+  /**
+   * How long an idle backend connection is kept: under the 5 s many app servers use (Node.js),
+   * so the router does not reuse a connection the backend is closing.
+   */
+  static final long BACKEND_KEEPALIVE_MS = 4_000;
+
+  final EventLoop loop;
+  final BackendPool backends;
+  final AnswerDeadlines deadlines;
+  private final Set<ClientConnection> clients = new HashSet<>();
+  private final long clientIdleSeconds;
+  private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+  /** Whole seconds since start, advanced by the idle check: a clock that costs nothing to read. */
+  long second;
+
+  ProxyLoop(EventLoop loop, Class<? extends SocketChannel> channelType, RouterConfig config) {
+    this.loop = loop;
+    this.backends = new BackendPool(loop, channelType, config.connectTimeoutMs(),
+        BACKEND_KEEPALIVE_MS, config.maxConnectionsPerBackend(), config.maxHeaderSize());
+    this.deadlines = new AnswerDeadlines(config.backendTimeoutMs());
+    this.clientIdleSeconds = config.clientIdleTimeoutSeconds();
+  }
+
+  void start(long backendTimeoutMs) {
+    long check = AnswerDeadlines.checkIntervalMs(backendTimeoutMs);
+    tasks.add(loop.scheduleAtFixedRate(() -> deadlines.expire(System.nanoTime()), check, check,
+        TimeUnit.MILLISECONDS));
+    tasks.add(loop.scheduleAtFixedRate(this::everySecond, 1, 1, TimeUnit.SECONDS));
+  }
+
+  void stop() {
+    tasks.forEach(t -> t.cancel(false));
+    loop.execute(backends::closeAll);
+  }
+
+  void opened(ClientConnection c) {
+    clients.add(c);
+  }
+
+  void closed(ClientConnection c) {
+    clients.remove(c);
+  }
+
+  private void everySecond() {
+    second++;
+    backends.closeStale(System.nanoTime());
+    if (clientIdleSeconds <= 0) {
+      return;
+    }
+    List<ClientConnection> idle = null;
+    for (ClientConnection c : clients) {
+      if (second - c.lastActiveSecond >= clientIdleSeconds) {
+        if (idle == null) {
+          idle = new ArrayList<>();
+        }
+        idle.add(c);
+      }
+    }
+    if (idle != null) {
+      idle.forEach(ClientConnection::closeIdle);
+    }
+  }
+}
