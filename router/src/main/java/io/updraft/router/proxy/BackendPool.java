@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.updraft.router.registry.Backend;
@@ -37,8 +38,12 @@ final class BackendPool {
   private final Bootstrap bootstrap;
   private final long keepAliveNanos;
   private final int maxIdlePerBackend;
-  private final int maxHeaderSize;
   private final Map<String, ArrayDeque<BackendConnection>> idle = new HashMap<>();
+  /**
+   * Answers come from the platform's own instances, and the client's side re-encodes them:
+   * their header names are not validated again (clients' requests are).
+   */
+  private final HttpDecoderConfig backendDecoding;
 
   BackendPool(EventLoop loop, Class<? extends SocketChannel> channelType, int connectTimeoutMs,
       long keepAliveMs, int maxIdlePerBackend, int maxHeaderSize) {
@@ -47,7 +52,11 @@ final class BackendPool {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs);
     this.keepAliveNanos = keepAliveMs * 1_000_000L;
     this.maxIdlePerBackend = maxIdlePerBackend;
-    this.maxHeaderSize = maxHeaderSize;
+    this.backendDecoding = new HttpDecoderConfig().setMaxHeaderSize(maxHeaderSize)
+        .setMaxChunkSize(65536)
+        .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withNameValidation(false))
+        .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory()
+            .withNameValidation(false));
   }
 
   /**
@@ -76,8 +85,7 @@ final class BackendPool {
     ChannelFuture connecting = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig()
-            .setMaxHeaderSize(maxHeaderSize).setMaxChunkSize(65536), false, false));
+        ch.pipeline().addLast(CODEC, new HttpClientCodec(backendDecoding, false, false));
         ch.pipeline().addLast("backend", connection);
       }
     }).connect(new InetSocketAddress(backend.host(), backend.port()));

@@ -232,6 +232,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     String uri = request.uri();
+    if (!ForwardHeaders.isVisible(uri)) {
+      server.metrics.badRequest();
+      ex.keepAlive = false;
+      ex.error(400, ErrorPages.badRequest("the request target has control characters"));
+      return;
+    }
     String authority = ForwardHeaders.absoluteAuthority(uri);
     String host = ForwardHeaders.routingHost(authority != null ? authority
         : h.get(HttpHeaderNames.HOST));

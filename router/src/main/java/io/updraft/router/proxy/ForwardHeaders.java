@@ -2,6 +2,9 @@ package io.updraft.router.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -70,19 +73,53 @@ final class ForwardHeaders {
     stripHopByHop(h);
   }
 
+  /**
+   * One pass over the headers finds the hop-by-hop ones (usually none, or just
+   * {@code Connection}), so only those are removed: cheaper than removing every name by hash.
+   */
   private static void stripHopByHop(HttpHeaders h) {
-    String connection = h.get(HttpHeaderNames.CONNECTION);
-    if (connection != null && (connection.indexOf(',') >= 0 || !isPlainToken(connection))) {
-      for (String token : connection.split(",")) {
-        String name = token.trim();
-        if (!name.isEmpty()) {
-          h.remove(name);
+    int found = 0;
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+        it.hasNext(); ) {
+      found |= hopByHopBit(it.next().getKey());
+    }
+    if (found == 0) {
+      return;
+    }
+    if ((found & 1) != 0) {
+      String connection = h.get(HttpHeaderNames.CONNECTION);
+      if (connection != null && (connection.indexOf(',') >= 0 || !isPlainToken(connection))) {
+        for (String token : connection.split(",")) {
+          String name = token.trim();
+          if (!name.isEmpty()) {
+            h.remove(name);
+          }
         }
       }
     }
-    for (CharSequence name : HOP_BY_HOP) {
-      h.remove(name);
+    for (int i = 0; i < HOP_BY_HOP.length; i++) {
+      if ((found & (1 << i)) != 0) {
+        h.remove(HOP_BY_HOP[i]);
+      }
     }
+  }
+
+  /** The bit of {@code name} in {@link #HOP_BY_HOP} (1 for Connection), or 0. */
+  private static int hopByHopBit(CharSequence name) {
+    return switch (name.length()) {
+      case 2 -> bitIf(name, 3);
+      case 7 -> bitIf(name, 4) | bitIf(name, 6);
+      case 10 -> bitIf(name, 0) | bitIf(name, 1);
+      case 16 -> bitIf(name, 2);
+      case 17 -> bitIf(name, 5);
+      case 18 -> bitIf(name, 7);
+      case 19 -> bitIf(name, 8);
+      default -> 0;
+    };
+  }
+
+  private static int bitIf(CharSequence name, int index) {
+    return AsciiString.contentEqualsIgnoreCase(name, HOP_BY_HOP[index]) ? 1 << index : 0;
   }
 
   private static boolean isPlainToken(String connection) {
@@ -207,6 +244,20 @@ final class ForwardHeaders {
       host = host.substring(0, host.length() - 1);
     }
     return host.isEmpty() ? null : host.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Whether a request target has only visible characters (RFC 9112 3.2; bytes above 0x7f pass,
+   * as nginx lets them): control characters would reach the app's parser, the log and headers.
+   */
+  static boolean isVisible(String target) {
+    for (int i = 0; i < target.length(); i++) {
+      char c = target.charAt(i);
+      if (c <= 0x20 || c == 0x7f) {
+        return false;
+      }
+    }
+    return !target.isEmpty();
   }
 
   /** The path of an origin-form target, without query or fragment. */
