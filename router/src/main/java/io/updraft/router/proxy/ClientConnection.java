@@ -533,10 +533,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void backendReadComplete() {
-      if (clientNeedsFlush) {
-        clientNeedsFlush = false;
-        ctx.flush();
-      }
+      // one flush to the client per read from the backend, as in tunnel mode
+      ClientConnection.this.backendReadComplete();
     }
 
     @Override
