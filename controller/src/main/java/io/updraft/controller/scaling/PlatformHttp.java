@@ -1,5 +1,6 @@
 package io.updraft.controller.scaling;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -46,6 +47,8 @@ final class PlatformHttp {
   /** When set, every request goes to this address (a unix socket) whatever its URI says. */
   private final SocketAddress server;
   private final String what;
+  /** The context of calls made from threads that have none (tests, tools); made once. */
+  private Context plainThreadContext;
 
   /**
    * @param what the service's name in messages ({@code OpenStack}, {@code the Docker engine})
@@ -64,12 +67,20 @@ final class PlatformHttp {
     if (Vertx.currentContext() != null) {
       return exchange(method, uri, headers, body);
     }
-    // called from a plain thread: the exchange runs on one context, so the response's body
-    // is asked for before that context can deliver (and drop) it
+    // called from a plain thread: every such exchange runs on one context of its own, so the
+    // response's body is asked for before that context can deliver (and drop) it, also when a
+    // pooled connection opened by an earlier call is reused
     Promise<Reply> reply = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> exchange(method, uri, headers, body)
+    plainThreadContext().runOnContext(v -> exchange(method, uri, headers, body)
         .onComplete(reply));
     return reply.future();
+  }
+
+  private synchronized Context plainThreadContext() {
+    if (plainThreadContext == null) {
+      plainThreadContext = vertx.getOrCreateContext();
+    }
+    return plainThreadContext;
   }
 
   private Future<Reply> exchange(HttpMethod method, String uri, Map<String, String> headers,
