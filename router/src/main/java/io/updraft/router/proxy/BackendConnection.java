@@ -8,15 +8,15 @@ import io.netty.util.ReferenceCountUtil;
 import io.updraft.router.registry.Backend;
 
 /**
- * One connection to a backend, the last handler of its pipeline (after the HTTP client codec,
- * or alone once it is a tunnel). It hands what the backend sends to the exchange it serves;
- * between exchanges it waits in its event loop's {@link BackendPool}.
+ * One connection to a backend, the only handler of its pipeline: it hands the bytes the
+ * backend sends to the exchange (or tunnel) it serves, which reads HTTP from them; between
+ * exchanges it waits in its event loop's {@link BackendPool}.
  */
 final class BackendConnection extends ChannelInboundHandlerAdapter {
 
   /** What a backend connection reports to the exchange that holds it. */
   interface Listener {
-    void fromBackend(BackendConnection connection, Object message);
+    void fromBackend(BackendConnection connection, ByteBuf bytes);
 
     void backendReadComplete();
 
@@ -49,14 +49,14 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Listener l = listener;
-    if (l == null) {
+    if (l == null || !(msg instanceof ByteBuf bytes)) {
       // an idle connection has nothing to say: anything it sends makes it useless
       ReferenceCountUtil.release(msg);
       reusable = false;
       ctx.close();
       return;
     }
-    l.fromBackend(this, msg);
+    l.fromBackend(this, bytes);
   }
 
   @Override

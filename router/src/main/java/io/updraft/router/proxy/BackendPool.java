@@ -1,15 +1,10 @@
 package io.updraft.router.proxy;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.updraft.router.registry.Backend;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -33,30 +28,18 @@ final class BackendPool {
     void connectFailed(Backend backend, Throwable cause);
   }
 
-  static final String CODEC = "codec";
-
   private final Bootstrap bootstrap;
   private final long keepAliveNanos;
   private final int maxIdlePerBackend;
   private final Map<String, ArrayDeque<BackendConnection>> idle = new HashMap<>();
-  /**
-   * Answers come from the platform's own instances, and the client's side re-encodes them:
-   * their header names are not validated again (clients' requests are).
-   */
-  private final HttpDecoderConfig backendDecoding;
 
   BackendPool(EventLoop loop, Class<? extends SocketChannel> channelType, int connectTimeoutMs,
-      long keepAliveMs, int maxIdlePerBackend, int maxHeaderSize) {
+      long keepAliveMs, int maxIdlePerBackend) {
     this.bootstrap = new Bootstrap().group(loop).channel(channelType)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs);
     this.keepAliveNanos = keepAliveMs * 1_000_000L;
     this.maxIdlePerBackend = maxIdlePerBackend;
-    this.backendDecoding = new HttpDecoderConfig().setMaxHeaderSize(maxHeaderSize)
-        .setMaxChunkSize(65536)
-        .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withNameValidation(false))
-        .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory()
-            .withNameValidation(false));
   }
 
   /**
@@ -82,13 +65,8 @@ final class BackendPool {
       }
     }
     BackendConnection connection = new BackendConnection(backend, this);
-    ChannelFuture connecting = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(CODEC, new HttpClientCodec(backendDecoding, false, false));
-        ch.pipeline().addLast("backend", connection);
-      }
-    }).connect(new InetSocketAddress(backend.host(), backend.port()));
+    ChannelFuture connecting = bootstrap.clone().handler(connection)
+        .connect(new InetSocketAddress(backend.host(), backend.port()));
     connecting.addListener(f -> {
       if (f.isSuccess()) {
         listener.connected(connection);

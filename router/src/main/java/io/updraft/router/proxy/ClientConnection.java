@@ -1,48 +1,32 @@
 package io.updraft.router.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.util.ReferenceCountUtil;
 import io.updraft.router.metrics.AccessLog;
 import io.updraft.router.registry.Backend;
 import io.updraft.router.registry.RoutePool;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection, the last handler of its pipeline (after the HTTP server codec). Each
- * request becomes an {@link Exchange}: find the route, pick a backend (sticky session, else
- * round robin), take a connection to it on this event loop (one retry on another backend if
- * connecting fails), stream the body both ways with back-pressure, and answer 400/404/502/504
- * itself when it has to. Requests a client pipelines wait their turn. After a 101 the
- * connection becomes a byte tunnel to the backend. Never blocks.
+ * One client connection, the only handler of its pipeline: it reads HTTP/1.x itself. Each
+ * request head is parsed in place ({@link HttpHead}) and becomes an {@link Exchange}: find the
+ * route, pick a backend (sticky session, else round robin), take a connection to it on this
+ * event loop (one retry on another backend if connecting fails), send the rewritten head and
+ * then the body as it came, stream the answer back the same way, and answer 400/404/502/504
+ * itself when it has to. Bodies are never decoded: {@link BodyFraming} only finds where each
+ * ends. Requests a client pipelines wait their turn. After a 101 the connection becomes a
+ * byte tunnel to the backend. Never blocks.
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter
     implements BackendConnection.Listener {
@@ -56,17 +40,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
    * that a restarted one soon gets traffic again; its DEA unregisters it if it is really gone.
    */
   private static final long FAILED_BACKEND_COOLDOWN_MS = 5_000;
-  /** Pipelined messages held while an answer is under way, before reading pauses. */
-  private static final int MAX_QUEUED = 64;
+  /** Bytes of pipelined requests held while an answer is under way, before reading pauses. */
+  private static final int MAX_PIPELINED_BYTES = 64 * 1024;
+  private static final byte[] CONTINUE =
+      ForwardHeaders.ascii("HTTP/1.1 100 Continue\r\n\r\n");
 
   private final ProxyServer server;
   private final ProxyLoop loop;
   private ChannelHandlerContext ctx;
   private String clientAddress;
+  private byte[] clientAddressBytes;
   private Exchange current;
-  private ArrayDeque<Object> queued;
-  /** The next LastHttpContent ends a request without a body: it carries nothing to forward. */
-  private boolean swallowLast;
+  /** What the client sent that is not handled yet: part of a head, or pipelined requests. */
+  private ByteBuf pending;
+  /** {@link #process} is on the stack: an exchange ending inside it needs no new call. */
+  private boolean processing;
   /** No more exchanges: the connection closes once its last answer is written. */
   private boolean closing;
   /** After a 101: the backend connection bytes go to and come from. */
@@ -89,8 +77,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     loop.opened(this);
     lastActiveSecond = loop.second;
     SocketAddress remote = ctx.channel().remoteAddress();
-    clientAddress = remote instanceof InetSocketAddress inet && inet.getAddress() != null
-        ? inet.getAddress().getHostAddress() : null;
+    if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      clientAddress = inet.getAddress().getHostAddress();
+      clientAddressBytes = clientAddress.getBytes(StandardCharsets.US_ASCII);
+    }
     ctx.fireChannelActive();
   }
 
@@ -103,10 +93,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     } else if (current != null) {
       current.clientGone();
     }
-    if (queued != null) {
-      queued.forEach(ReferenceCountUtil::release);
-      queued.clear();
-    }
+    releasePending();
   }
 
   @Override
@@ -125,48 +112,103 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     lastActiveSecond = loop.second;
+    if (!(msg instanceof ByteBuf in)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (tunnel != null) {
-      if (msg instanceof ByteBuf bytes) {
-        tunnel.writeRaw(bytes);
-        if (!tunnel.channel.isWritable()) {
-          ctx.channel().config().setAutoRead(false);
-        }
-      } else {
-        ReferenceCountUtil.release(msg);
+      tunnel.writeRaw(in);
+      if (!tunnel.channel.isWritable()) {
+        ctx.channel().config().setAutoRead(false);
       }
       return;
     }
     if (closing) {
-      ReferenceCountUtil.release(msg);
+      in.release();
       return;
     }
-    if (queued != null && !queued.isEmpty() || current != null && current.requestEnded) {
-      // a pipelined request (or the end of the one being answered): its turn comes later
-      if (queued == null) {
-        queued = new ArrayDeque<>();
-      }
-      queued.add(msg);
-      updateRead();
-      return;
-    }
-    dispatch(msg);
+    pending = pending == null ? in : append(pending, in);
+    process();
   }
 
-  private void dispatch(Object msg) {
-    if (msg instanceof HttpRequest request) {
-      begin(request);
-      if (msg instanceof HttpContent) {
-        // only the decoder's stand-in for a malformed request is whole
-        ReferenceCountUtil.release(msg);
-      }
-    } else if (msg instanceof LastHttpContent && swallowLast) {
-      swallowLast = false;
-      ReferenceCountUtil.release(msg);
-    } else if (msg instanceof HttpContent content && current != null) {
-      current.requestContent(content);
-    } else {
-      ReferenceCountUtil.release(msg);
+  /** {@code held} followed by {@code more}, in a buffer of this connection's own. */
+  private ByteBuf append(ByteBuf held, ByteBuf more) {
+    int need = more.readableBytes();
+    if (held.refCnt() == 1 && held.writableBytes() >= need && !held.isReadOnly()) {
+      // nothing else refers to it (no slices on their way): it can grow in place
+      held.writeBytes(more);
+      more.release();
+      return held;
     }
+    ByteBuf joined = ctx.alloc().directBuffer(Math.max(held.readableBytes() + need, 1024));
+    joined.writeBytes(held).writeBytes(more);
+    held.release();
+    more.release();
+    return joined;
+  }
+
+  private void releasePending() {
+    if (pending != null) {
+      pending.release();
+      pending = null;
+    }
+  }
+
+  /** Handles what the client sent, as far as the exchange under way allows. */
+  private void process() {
+    if (processing) {
+      return;
+    }
+    processing = true;
+    try {
+      while (pending != null && !closing && tunnel == null) {
+        if (!pending.isReadable()) {
+          releasePending();
+          break;
+        }
+        Exchange ex = current;
+        if (ex == null) {
+          if (!readHead()) {
+            break;
+          }
+        } else if (!ex.requestEnded) {
+          ex.readBody(pending);
+        } else {
+          // a pipelined request: its turn comes when this answer is written
+          break;
+        }
+      }
+    } finally {
+      processing = false;
+    }
+    if (closing) {
+      releasePending();
+    } else if (tunnel == null) {
+      updateRead();
+    }
+  }
+
+  /** Parses the next request head and begins its exchange; false while it is incomplete. */
+  private boolean readHead() {
+    HttpHead head = loop.requestHead;
+    int taken;
+    try {
+      taken = head.parseRequest(pending);
+    } catch (HttpHead.Malformed e) {
+      server.metrics.badRequest();
+      Exchange ex = new Exchange("-", false, false);
+      current = ex;
+      // what follows cannot be told apart from this request: nothing more is read
+      releasePending();
+      ex.error(e.status, ErrorPages.badRequest(e.getMessage()));
+      return false;
+    }
+    if (taken == 0) {
+      return false;
+    }
+    pending.skipBytes(taken);
+    begin(head);
+    return true;
   }
 
   @Override
@@ -193,61 +235,58 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
   /** Reads from the client only while there is somewhere for what it sends to go. */
   private void updateRead() {
     Exchange ex = current;
-    boolean read = !closing && (queued == null || queued.size() < MAX_QUEUED)
-        && (ex == null || ex.requestEnded || ex.conn != null && ex.conn.channel.isWritable());
+    boolean read = !closing && (ex == null
+        ? true
+        : ex.requestEnded
+            ? pending == null || pending.readableBytes() < MAX_PIPELINED_BYTES
+            : ex.conn != null && ex.conn.channel.isWritable());
     ctx.channel().config().setAutoRead(read);
   }
 
-  /** Runs what waited while the previous exchange was answered. */
-  private void runQueued() {
-    while (!closing && queued != null && !queued.isEmpty()
-        && (current == null || !current.requestEnded)) {
-      dispatch(queued.poll());
-    }
-    updateRead();
-  }
-
-  private void begin(HttpRequest request) {
-    Exchange ex = new Exchange(request);
+  private void begin(HttpHead h) {
+    boolean keepAlive = h.http11 ? !h.connectionClose : h.connectionKeepAlive;
+    Exchange ex = new Exchange(h.method, !h.http11, keepAlive);
     current = ex;
-    DecoderResult decoded = request.decoderResult();
-    if (decoded.isFailure()) {
-      server.metrics.badRequest();
-      Throwable cause = decoded.cause();
-      int status = cause instanceof TooLongHttpLineException ? 414
-          : cause instanceof TooLongHttpHeaderException ? 431 : 400;
-      ex.keepAlive = false;
-      ex.error(status, ErrorPages.badRequest(cause instanceof TooLongFrameException
-          ? "the request line or headers are too long" : "the request is malformed"));
-      return;
+    if (h.transferEncoding) {
+      if (!h.http11 || !h.chunked || h.contentLength >= 0) {
+        // RFC 9112 6.1/6.3: the body's end would be uncertain (request smuggling)
+        server.metrics.badRequest();
+        ex.keepAlive = false;
+        ex.error(400, ErrorPages.badRequest(!h.chunked
+            ? "the request's transfer coding is not supported"
+            : h.http11 ? "the request has both Content-Length and Transfer-Encoding"
+                : "an HTTP/1.0 request cannot have Transfer-Encoding"));
+        return;
+      }
+      ex.body = BodyFraming.chunked();
+    } else if (h.contentLength > 0) {
+      ex.body = BodyFraming.length(h.contentLength);
     }
-    HttpHeaders h = request.headers();
-    ex.hasBody = ForwardHeaders.hasBody(h);
+    ex.hasBody = ex.body != null;
     ex.requestEnded = !ex.hasBody;
-    swallowLast = !ex.hasBody;
-    if (request.protocolVersion().majorVersion() != 1) {
+    if (h.hostCount > 1) {
       server.metrics.badRequest();
       ex.keepAlive = false;
-      ex.error(400, ErrorPages.badRequest("only HTTP/1.0 and HTTP/1.1 are spoken here"));
+      ex.error(400, ErrorPages.badRequest("the request has more than one Host header"));
       return;
     }
-    String uri = request.uri();
-    if (!ForwardHeaders.isVisible(uri)) {
+    if (ex.method.equals("CONNECT")) {
       server.metrics.badRequest();
       ex.keepAlive = false;
-      ex.error(400, ErrorPages.badRequest("the request target has control characters"));
+      ex.error(400, ErrorPages.badRequest("CONNECT is not served here"));
       return;
     }
-    String authority = ForwardHeaders.absoluteAuthority(uri);
+    String uri = h.target();
+    String authority = h.originFormTarget() ? null : ForwardHeaders.absoluteAuthority(uri);
     String host = ForwardHeaders.routingHost(authority != null ? authority
-        : h.get(HttpHeaderNames.HOST));
+        : h.hostIndex >= 0 ? h.value(h.hostIndex) : null);
     if (host == null) {
       server.metrics.badRequest();
       ex.error(400, ErrorPages.badRequest("the request has no Host header"));
       return;
     }
     ex.host = host;
-    String target = ForwardHeaders.originForm(uri);
+    String target = h.originFormTarget() ? uri : ForwardHeaders.originForm(uri);
     ex.path = ForwardHeaders.path(target);
     RoutePool pool = server.routes.lookup(host, ex.path);
     if (pool == null) {
@@ -263,43 +302,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
       ex.error(502, ErrorPages.noBackend(host));
       return;
     }
-    ex.upgrade = ForwardHeaders.isUpgrade(h);
-    String upgradeTo = ex.upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
-    boolean lengthKnown = h.contains(HttpHeaderNames.CONTENT_LENGTH);
-    if (ex.hasBody && HttpUtil.is100ContinueExpected(request)) {
-      ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+    ex.upgrade = h.upgradeHeader && h.connectionUpgrade;
+    if (ex.hasBody && h.expectContinue && h.http11) {
+      // the router answers Expect itself (the header is not forwarded)
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE), ctx.voidPromise());
     }
-    // the client's request becomes the backend's: same object, headers rewritten in place
-    ForwardHeaders.request(h, clientAddress, false, ex.requestId, ex.startMillis);
-    if (ex.hasBody && !lengthKnown) {
-      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    }
-    if (ex.upgrade) {
-      h.set(HttpHeaderNames.UPGRADE, upgradeTo);
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-    }
-    request.setUri(target);
-    request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    ex.requestHead = ForwardHeaders.request(ctx.alloc(), h, target, clientAddressBytes,
+        ex.requestId, ex.startMillis, ex.upgrade, authority);
     ex.connect(backend, true);
-    if (current == ex) {
-      updateRead();
-    }
   }
 
   // --- tunnel mode: the backend side (the client side is in channelRead and friends) -------
 
   @Override
-  public void fromBackend(BackendConnection connection, Object message) {
+  public void fromBackend(BackendConnection connection, ByteBuf bytes) {
     lastActiveSecond = loop.second;
-    if (message instanceof ByteBuf bytes) {
-      ctx.write(bytes, ctx.voidPromise());
-      clientNeedsFlush = true;
-      if (!ctx.channel().isWritable()) {
-        connection.channel.config().setAutoRead(false);
-      }
-    } else {
-      ReferenceCountUtil.release(message);
+    ctx.write(bytes, ctx.voidPromise());
+    clientNeedsFlush = true;
+    if (!ctx.channel().isWritable()) {
+      connection.channel.config().setAutoRead(false);
     }
   }
 
@@ -329,11 +350,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
 
   /** One request's way through the router. */
   private final class Exchange implements BackendPool.ConnectListener,
-      BackendConnection.Listener, Runnable {
+      BackendConnection.Listener, BodyFraming.Data, Runnable {
 
-    final HttpRequest request;
-    final HttpVersion version;
-    final HttpMethod method;
+    final String method;
+    final boolean http10;
     final long startNanos = System.nanoTime();
     final long startMillis = System.currentTimeMillis();
     final String requestId = ForwardHeaders.newRequestId();
@@ -343,8 +363,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     RoutePool pool;
     Backend backend;
     BackendConnection conn;
+    /** The head the backend gets; kept until the answer begins, to send again if needed. */
+    ByteBuf requestHead;
+    /** Where the request body ends, or null when there is none. */
+    BodyFraming body;
     /** Body parts read before a backend connection was there to take them. */
-    ArrayDeque<HttpContent> held;
+    ArrayDeque<ByteBuf> held;
     boolean hasBody;
     boolean upgrade;
     /** Whether this is the first backend tried (one retry per request). */
@@ -353,7 +377,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     /** The whole request went to the backend: its answer is awaited. */
     boolean requestSent;
     boolean backendNeedsFlush;
-    boolean skipInterim;
+    /** What the backend sent that is not handled yet (part of its answer's head). */
+    ByteBuf answer;
+    /** Where the answer's body ends, once its head is through. */
+    BodyFraming answerBody;
+    /** The answer is chunked but the client speaks HTTP/1.0: only its data goes on. */
+    boolean dechunk;
     boolean responded;
     boolean finished;
     AnswerDeadlines.Waiting waiting;
@@ -361,11 +390,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     long bytesIn;
     long bytesOut;
 
-    Exchange(HttpRequest request) {
-      this.request = request;
-      this.version = request.protocolVersion();
-      this.method = request.method();
-      this.keepAlive = HttpUtil.isKeepAlive(request);
+    Exchange(String method, boolean http10, boolean keepAlive) {
+      this.method = method;
+      this.http10 = http10;
+      this.keepAlive = keepAlive;
     }
 
     void connect(Backend target, boolean retryAllowed) {
@@ -384,25 +412,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
       conn = c;
       c.listener = this;
       Channel ch = c.channel;
-      ch.write(request, ch.voidPromise());
-      if (!hasBody) {
-        ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-        sent();
-      } else {
-        boolean last = false;
-        if (held != null) {
-          HttpContent part;
-          while ((part = held.poll()) != null) {
-            last = part instanceof LastHttpContent;
-            ch.write(part, ch.voidPromise());
-          }
-        }
-        ch.flush();
-        if (last) {
-          sent();
+      ch.write(requestHead.retainedDuplicate(), ch.voidPromise());
+      if (held != null) {
+        ByteBuf part;
+        while ((part = held.poll()) != null) {
+          ch.write(part, ch.voidPromise());
         }
       }
-      updateRead();
+      ch.flush();
+      if (requestEnded) {
+        sent();
+      }
+      if (current == this) {
+        updateRead();
+        if (!requestEnded) {
+          // body bytes that arrived with the head are in pending, still to be read
+          process();
+        }
+      }
     }
 
     @Override
@@ -424,28 +451,42 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
       }
     }
 
-    void requestContent(HttpContent content) {
-      bytesIn += content.content().readableBytes();
-      boolean last = content instanceof LastHttpContent;
-      if (last) {
+    /** Takes the request body's bytes at the front of {@code in}, up to the body's end. */
+    void readBody(ByteBuf in) {
+      int n;
+      try {
+        n = body.scan(in, null);
+      } catch (HttpHead.Malformed e) {
+        server.metrics.badRequest();
+        keepAlive = false;
+        in.skipBytes(in.readableBytes());
+        closing = true;
+        error(400, ErrorPages.badRequest(e.getMessage()));
+        return;
+      }
+      bytesIn += n;
+      if (body.done()) {
         requestEnded = true;
       }
       if (finished) {
-        content.release();
-      } else if (conn != null) {
-        conn.channel.write(content, conn.channel.voidPromise());
+        // answered already (the connection closes after it): the rest goes nowhere
+        in.skipBytes(n);
+        return;
+      }
+      ByteBuf part = in.readRetainedSlice(n);
+      if (conn != null) {
+        conn.channel.write(part, conn.channel.voidPromise());
         backendNeedsFlush = true;
-        if (last) {
+        if (requestEnded) {
           flushBackend();
           sent();
-        } else if (!conn.channel.isWritable()) {
-          updateRead();
         }
       } else {
+        // still connecting: the bytes wait for the connection (reading pauses meanwhile)
         if (held == null) {
           held = new ArrayDeque<>();
         }
-        held.add(content);
+        held.add(part);
       }
     }
 
@@ -486,48 +527,147 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     }
 
     @Override
-    public void fromBackend(BackendConnection c, Object message) {
-      if (message instanceof HttpResponse response) {
-        int code = response.status().code();
-        if (code < 200 && code != 101) {
-          // an interim answer (100 Continue, 103): the router answered Expect itself
-          skipInterim = true;
-        } else if (code == 101 && upgrade) {
-          switchProtocols(c, response);
+    public void fromBackend(BackendConnection c, ByteBuf bytes) {
+      if (finished) {
+        bytes.release();
+        return;
+      }
+      answer = answer == null ? bytes : append(answer, bytes);
+      while (answer != null && answer.isReadable() && !finished) {
+        if (!responded) {
+          if (!readAnswerHead(c)) {
+            break;
+          }
         } else {
-          respond(response);
+          readAnswerBody(c);
         }
-        if (message instanceof HttpContent) {
-          ReferenceCountUtil.release(message);
+      }
+      if (answer != null && (finished || !answer.isReadable())) {
+        answer.release();
+        answer = null;
+      }
+    }
+
+    /** Handles the answer's head; false while it is incomplete or when the exchange ended. */
+    private boolean readAnswerHead(BackendConnection c) {
+      HttpHead head = loop.responseHead;
+      int taken;
+      try {
+        taken = head.parseResponse(answer);
+      } catch (HttpHead.Malformed e) {
+        log.atDebug().setMessage("router.backend.failed").addKeyValue("backend", backend.address())
+            .addKeyValue("error", e.getMessage()).log();
+        error(502, ErrorPages.badAnswer(host, e.getMessage()));
+        return false;
+      }
+      if (taken == 0) {
+        return false;
+      }
+      int code = head.status;
+      if (code < 200 && code != 101) {
+        // an interim answer (100 Continue, 103): the router answered Expect itself
+        answer.skipBytes(taken);
+        return true;
+      }
+      if (code == 101 && upgrade) {
+        switchProtocols(c, taken);
+        return false;
+      }
+      respond(c, head, taken);
+      return !finished;
+    }
+
+    private void respond(BackendConnection c, HttpHead h, int taken) {
+      stopWaiting();
+      answer.skipBytes(taken);
+      responded = true;
+      status = h.status;
+      releaseRequestHead();
+      if (h.connectionClose || !h.http11 && !h.connectionKeepAlive) {
+        // the backend closes after this answer: until its close arrives it would look free
+        c.reusable = false;
+      }
+      boolean bodiless = method.equals("HEAD") || status == 204 || status == 304;
+      if (bodiless) {
+        answerBody = null;
+      } else if (h.transferEncoding) {
+        if (h.chunked) {
+          answerBody = BodyFraming.chunked();
+          // an HTTP/1.0 client cannot take chunks: it gets the data, ended by the close
+          dechunk = http10;
+        } else {
+          answerBody = BodyFraming.toTheClose();
         }
-        return;
-      }
-      if (!(message instanceof HttpContent content)) {
-        ReferenceCountUtil.release(message);
-        return;
-      }
-      boolean last = content instanceof LastHttpContent;
-      if (skipInterim) {
-        skipInterim = !last;
-        content.release();
-        return;
-      }
-      if (finished || !responded) {
-        content.release();
-        return;
-      }
-      bytesOut += content.content().readableBytes();
-      if (last) {
-        clientNeedsFlush = false;
-        boolean keep = keepAlive && !closing;
-        complete(keep ? ctx.writeAndFlush(content, ctx.voidPromise())
-            : ctx.writeAndFlush(content), keep);
+      } else if (h.contentLength >= 0) {
+        answerBody = h.contentLength == 0 ? null : BodyFraming.length(h.contentLength);
       } else {
-        ctx.write(content, ctx.voidPromise());
+        answerBody = BodyFraming.toTheClose();
+      }
+      if (answerBody != null && (answerBody.endsAtClose() || dechunk)) {
+        // the client knows the end of this body only by the close
+        keepAlive = false;
+        c.reusable &= !answerBody.endsAtClose();
+      }
+      if (!requestEnded) {
+        // the rest of the body would be read as the next request
+        keepAlive = false;
+      }
+      if (closing) {
+        keepAlive = false;
+      }
+      String privateId = backend.privateInstanceId();
+      ByteBuf out = ForwardHeaders.response(ctx.alloc(), h, http10, keepAlive, dechunk,
+          privateId != null && h.setsSessionCookie
+              ? ForwardHeaders.stickyCookie(privateId) : null);
+      if (answerBody == null) {
+        if (answer.isReadable()) {
+          // more than the answer: the connection is out of step, never reuse it
+          c.reusable = false;
+        }
+        complete(c, out);
+      } else {
+        ctx.write(out, ctx.voidPromise());
+        clientNeedsFlush = true;
+      }
+    }
+
+    private void readAnswerBody(BackendConnection c) {
+      int n;
+      try {
+        n = answerBody.scan(answer, dechunk ? this : null);
+      } catch (HttpHead.Malformed e) {
+        log.atDebug().setMessage("router.backend.stream-broken")
+            .addKeyValue("backend", backend.address()).addKeyValue("error", e.getMessage()).log();
+        abortClient();
+        return;
+      }
+      bytesOut += n;
+      if (dechunk) {
+        answer.skipBytes(n);
+      }
+      boolean last = answerBody.done();
+      if (last && answer.readableBytes() > n) {
+        // more than the answer: the connection is out of step, never reuse it
+        c.reusable = false;
+      }
+      if (last) {
+        complete(c, dechunk ? Unpooled.EMPTY_BUFFER : answer.readRetainedSlice(n));
+      } else {
+        if (!dechunk) {
+          ctx.write(answer.readRetainedSlice(n), ctx.voidPromise());
+        }
         clientNeedsFlush = true;
         if (!ctx.channel().isWritable()) {
           c.channel.config().setAutoRead(false);
         }
+      }
+    }
+
+    /** Chunk data for an HTTP/1.0 client. */
+    @Override
+    public void data(ByteBuf in, int index, int length) {
+      if (length > 0) {
+        ctx.write(in.retainedSlice(index, length), ctx.voidPromise());
       }
     }
 
@@ -544,64 +684,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
       }
     }
 
-    private void respond(HttpResponse response) {
-      stopWaiting();
-      if (finished) {
-        dropBackend();
-        return;
-      }
-      responded = true;
-      status = response.status().code();
-      HttpHeaders h = response.headers();
-      if (!HttpUtil.isKeepAlive(response)) {
-        // the backend closes after this answer: until its close arrives it would look free
-        conn.reusable = false;
-      }
-      ForwardHeaders.response(h);
-      String privateId = backend.privateInstanceId();
-      if (privateId != null && ForwardHeaders.setsSessionCookie(h)) {
-        h.add(HttpHeaderNames.SET_COOKIE, ForwardHeaders.stickyCookie(privateId));
-      }
-      if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && mayHaveBody(status)) {
-        if (version == HttpVersion.HTTP_1_0) {
-          // an HTTP/1.0 client knows the end of a body without length only by the close
-          keepAlive = false;
-        } else {
-          h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-      }
-      if (!requestEnded) {
-        // the rest of the body would be read as the next request
-        keepAlive = false;
-      }
-      response.setProtocolVersion(version);
-      if (!keepAlive) {
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      } else if (version == HttpVersion.HTTP_1_0) {
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      }
-      ctx.write(response, ctx.voidPromise());
-      clientNeedsFlush = true;
-    }
-
-    private boolean mayHaveBody(int code) {
-      return method != HttpMethod.HEAD && code >= 200 && code != 204 && code != 304;
-    }
-
-    /** The answer is written: the backend connection goes back, the next request may run. */
-    private void complete(ChannelFuture lastWrite, boolean keep) {
-      BackendConnection c = conn;
+    /** The answer's last bytes: written, the backend connection goes back, the next runs. */
+    private void complete(BackendConnection c, ByteBuf last) {
+      boolean keep = keepAlive && !closing;
+      clientNeedsFlush = false;
+      ChannelFuture written = keep ? ctx.writeAndFlush(last, ctx.voidPromise())
+          : ctx.writeAndFlush(last);
       conn = null;
-      if (c != null) {
-        c.listener = null;
-        if (requestEnded && requestSent && c.reusable) {
-          loop.backends.release(c, System.nanoTime());
-        } else {
-          c.close();
-        }
+      c.listener = null;
+      if (requestEnded && requestSent && c.reusable) {
+        loop.backends.release(c, System.nanoTime());
+      } else {
+        c.close();
       }
       finish(status);
-      end(lastWrite, keep);
+      end(written, keep);
     }
 
     /** This exchange is over; the connection goes on with the next one, or closes. */
@@ -614,7 +711,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
         lastWrite.addListener(ChannelFutureListener.CLOSE);
         return;
       }
-      runQueued();
+      process();
     }
 
     @Override
@@ -636,12 +733,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
           // its unregistration was on its way. A request without a body and without side
           // effects goes once more, on another connection, as nginx's proxy_next_upstream does
           server.metrics.retry();
+          releaseAnswer();
           Backend other = pool.nextExcept(backend, startMillis);
           requestSent = false;
           connect(other != null ? other : backend, false);
         } else {
           error(502, ErrorPages.backendFailed(host));
         }
+        return;
+      }
+      if (answerBody != null && answerBody.endsAtClose()) {
+        // the close is the end of this answer
+        complete(c, Unpooled.EMPTY_BUFFER);
         return;
       }
       // the backend broke off mid-body: the client must see a broken response, not a short one
@@ -652,37 +755,34 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
 
     private boolean mayResend() {
       return mayRetry && !hasBody && !upgrade
-          && (method == HttpMethod.GET || method == HttpMethod.HEAD
-              || method == HttpMethod.OPTIONS);
+          && (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS"));
     }
 
     /** The backend agreed to switch protocols: from now on both connections carry bytes. */
-    private void switchProtocols(BackendConnection c, HttpResponse response) {
+    private void switchProtocols(BackendConnection c, int headLength) {
       stopWaiting();
       conn = null;
       c.reusable = false;
-      if (finished) {
-        c.close();
-        return;
-      }
       server.metrics.websocket();
       responded = true;
       status = 101;
-      FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.SWITCHING_PROTOCOLS, Unpooled.EMPTY_BUFFER, response.headers(),
-          EmptyHttpHeaders.INSTANCE);
-      ctx.writeAndFlush(switching, ctx.voidPromise());
+      // the 101 goes to the client as it came, with what followed it
+      ctx.write(answer.readRetainedSlice(headLength), ctx.voidPromise());
+      if (answer.isReadable()) {
+        ctx.write(answer.readRetainedSlice(answer.readableBytes()), ctx.voidPromise());
+      }
+      ctx.flush();
       tunnel = c;
       c.listener = ClientConnection.this;
-      // bytes either decoder still holds come out as raw buffers when it is removed
-      ctx.pipeline().remove(ProxyServer.CODEC);
-      c.channel.pipeline().remove(BackendPool.CODEC);
       finish(101);
       current = null;
-      if (queued != null) {
-        queued.forEach(ReferenceCountUtil::release);
-        queued.clear();
+      if (pending != null && pending.isReadable()) {
+        // what the client sent after its request is for the new protocol
+        tunnel.writeRaw(pending);
+        pending = null;
+        tunnel.channel.flush();
       }
+      releasePending();
       ctx.channel().config().setAutoRead(true);
       c.channel.config().setAutoRead(true);
     }
@@ -716,7 +816,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     }
 
     /** The router's own answer; a response already under way can only be broken off. */
-    void error(int code, String body) {
+    void error(int code, String text) {
       if (finished) {
         return;
       }
@@ -727,27 +827,28 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
       }
       responded = true;
       status = code;
-      ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
-      bytesOut = content.readableBytes();
-      FullHttpResponse response = new DefaultFullHttpResponse(
-          version.majorVersion() == 1 ? version : HttpVersion.HTTP_1_1,
-          HttpResponseStatus.valueOf(code), content);
-      HttpHeaders h = response.headers();
-      h.set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-      h.set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
-      h.set("X-Content-Type-Options", "nosniff");
-      h.set(ForwardHeaders.REQUEST_ID, requestId);
       // an unread request body is not worth draining
       boolean keep = keepAlive && requestEnded && !closing;
-      if (!keep) {
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      } else if (version == HttpVersion.HTTP_1_0) {
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      }
-      ChannelFuture written = keep ? ctx.writeAndFlush(response, ctx.voidPromise())
-          : ctx.writeAndFlush(response);
+      ByteBuf page = ErrorPages.response(ctx.alloc(), http10, code, text, requestId, keep);
+      bytesOut = ErrorPages.bodyLength(text);
+      ChannelFuture written = keep ? ctx.writeAndFlush(page, ctx.voidPromise())
+          : ctx.writeAndFlush(page);
       finish(code);
       end(written, keep);
+    }
+
+    private void releaseRequestHead() {
+      if (requestHead != null) {
+        requestHead.release();
+        requestHead = null;
+      }
+    }
+
+    private void releaseAnswer() {
+      if (answer != null) {
+        answer.release();
+        answer = null;
+      }
     }
 
     /** Counts the exchange and writes its access-log line, once. */
@@ -757,6 +858,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
       }
       finished = true;
       stopWaiting();
+      releaseRequestHead();
       if (held != null) {
         held.forEach(ReferenceCountUtil::release);
         held.clear();
@@ -764,9 +866,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
       long duration = System.nanoTime() - startNanos;
       server.metrics.request(pool == null ? null : pool.key(), code, duration);
       server.accessLog.add(new AccessLog.Entry(startMillis,
-          clientAddress == null ? "-" : clientAddress,
-          method == null ? "-" : method.name(), host, path, code, bytesOut, bytesIn, duration,
-          backend == null ? null : backend.address(), requestId,
+          clientAddress == null ? "-" : clientAddress, method, host, path, code, bytesOut,
+          bytesIn, duration, backend == null ? null : backend.address(), requestId,
           backend == null ? null : backend.app()));
     }
   }

@@ -1,182 +1,219 @@
 package io.updraft.router.proxy;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.AsciiString;
-import java.util.Iterator;
-import java.util.Map;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Which headers cross the proxy and which it adds (RFC 9110 7.6.1, PROTOCOL.md 6.3). Works on
- * the decoded message's own headers, in place: a request's headers become the backend's
- * request, a response's the client's response, with nothing copied.
+ * Which headers cross the proxy and which it adds (RFC 9110 7.6.1, PROTOCOL.md 6.3), written
+ * straight from a parsed {@link HttpHead} into the head the other side gets: the lines that
+ * pass are copied as they came, hop-by-hop lines are left out, the router's own are appended.
+ * Bodies keep their framing (a chunked body stays chunked), so {@code Transfer-Encoding}
+ * passes, except where a chunked answer goes to an HTTP/1.0 client as plain data.
  */
 final class ForwardHeaders {
 
   static final String REQUEST_ID = "X-Vcap-Request-Id";
   static final String STICKY_COOKIE = "__VCAP_ID__";
-  private static final String SESSION_COOKIE = "JSESSIONID";
-  private static final CharSequence X_FORWARDED_FOR = HttpHeaders.newEntity("X-Forwarded-For");
-  private static final CharSequence X_FORWARDED_PROTO =
-      HttpHeaders.newEntity("X-Forwarded-Proto");
-  private static final CharSequence X_REQUEST_START = HttpHeaders.newEntity("X-Request-Start");
-  private static final CharSequence X_REQUEST_ID = HttpHeaders.newEntity(REQUEST_ID);
-  private static final CharSequence PROXY_CONNECTION = HttpHeaders.newEntity("Proxy-Connection");
-  /** Meaningful for one connection only (RFC 9110 7.6.1): each side gets its own framing. */
-  private static final CharSequence[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION,
-      HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
-      HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
-      HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION};
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] HTTP_11 = ascii(" HTTP/1.1\r\n");
+  private static final byte[] VERSION_11 = ascii("HTTP/1.1");
+  private static final byte[] VERSION_10 = ascii("HTTP/1.0");
+  private static final byte[] X_FORWARDED_FOR = ascii("X-Forwarded-For: ");
+  private static final byte[] X_FORWARDED_PROTO_HTTP = ascii("X-Forwarded-Proto: http\r\n");
+  private static final byte[] X_REQUEST_START = ascii("X-Request-Start: ");
+  private static final byte[] X_REQUEST_ID = ascii(REQUEST_ID + ": ");
+  private static final byte[] CONNECTION_UPGRADE = ascii("Connection: Upgrade\r\n");
+  private static final byte[] CONNECTION_CLOSE = ascii("Connection: close\r\n");
+  private static final byte[] CONNECTION_KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
+  private static final byte[] HOST = ascii("Host: ");
+  private static final byte[] SET_COOKIE = ascii("Set-Cookie: ");
+  private static final byte[] COMMA = ascii(", ");
+  /** Meaningful for one connection only (RFC 9110 7.6.1), by name. */
+  private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection",
+      "te", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization"};
 
   private ForwardHeaders() {
   }
 
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
   /** Whether {@code name} is a hop-by-hop header (any case). */
   static boolean isHopByHop(String name) {
-    for (CharSequence h : HOP_BY_HOP) {
-      if (h.toString().equalsIgnoreCase(name)) {
+    for (String h : HOP_BY_HOP) {
+      if (h.equalsIgnoreCase(name)) {
         return true;
       }
     }
     return false;
   }
 
-  /**
-   * Turns a client's request headers into the backend's: drops hop-by-hop headers (and those
-   * its {@code Connection} names) and {@code Expect} (the router answers it), keeps
-   * {@code Host}, and adds the forwarding headers.
-   *
-   * @param client the client's address, or null when unknown
-   */
-  static void request(HttpHeaders h, String client, boolean tls, String requestId,
-      long startMillis) {
-    stripHopByHop(h);
-    h.remove(HttpHeaderNames.EXPECT);
-    if (client != null) {
-      String prior = h.get(X_FORWARDED_FOR);
-      h.set(X_FORWARDED_FOR, prior == null ? client : prior + ", " + client);
+  /** Whether a request line of this id is not forwarded as it came. */
+  private static boolean requestDrops(HttpHead h, int i, boolean upgrade) {
+    if (h.connectionScoped[i]) {
+      return true;
     }
-    // a TLS-terminating balancer in front of the router knows the original scheme
-    if (!h.contains(X_FORWARDED_PROTO)) {
-      h.set(X_FORWARDED_PROTO, tls ? "https" : "http");
-    }
-    if (!h.contains(X_REQUEST_START)) {
-      h.set(X_REQUEST_START, Long.toString(startMillis));
-    }
-    h.set(X_REQUEST_ID, requestId);
-  }
-
-  /** Turns a backend's response headers into the client's (a 101 keeps all of them). */
-  static void response(HttpHeaders h) {
-    stripHopByHop(h);
-  }
-
-  /**
-   * One pass over the headers finds the hop-by-hop ones (usually none, or just
-   * {@code Connection}), so only those are removed: cheaper than removing every name by hash.
-   */
-  private static void stripHopByHop(HttpHeaders h) {
-    int found = 0;
-    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
-        it.hasNext(); ) {
-      found |= hopByHopBit(it.next().getKey());
-    }
-    if (found == 0) {
-      return;
-    }
-    if ((found & 1) != 0) {
-      String connection = h.get(HttpHeaderNames.CONNECTION);
-      if (connection != null && (connection.indexOf(',') >= 0 || !isPlainToken(connection))) {
-        for (String token : connection.split(",")) {
-          String name = token.trim();
-          if (!name.isEmpty()) {
-            h.remove(name);
-          }
-        }
-      }
-    }
-    for (int i = 0; i < HOP_BY_HOP.length; i++) {
-      if ((found & (1 << i)) != 0) {
-        h.remove(HOP_BY_HOP[i]);
-      }
-    }
-  }
-
-  /** The bit of {@code name} in {@link #HOP_BY_HOP} (1 for Connection), or 0. */
-  private static int hopByHopBit(CharSequence name) {
-    return switch (name.length()) {
-      case 2 -> bitIf(name, 3);
-      case 7 -> bitIf(name, 4) | bitIf(name, 6);
-      case 10 -> bitIf(name, 0) | bitIf(name, 1);
-      case 16 -> bitIf(name, 2);
-      case 17 -> bitIf(name, 5);
-      case 18 -> bitIf(name, 7);
-      case 19 -> bitIf(name, 8);
-      default -> 0;
+    return switch (h.id[i]) {
+      case HttpHead.CONNECTION, HttpHead.KEEP_ALIVE, HttpHead.PROXY_CONNECTION, HttpHead.TE,
+          HttpHead.PROXY_AUTHENTICATE, HttpHead.PROXY_AUTHORIZATION, HttpHead.EXPECT,
+          HttpHead.X_FORWARDED_FOR, HttpHead.X_VCAP_REQUEST_ID -> true;
+      case HttpHead.UPGRADE -> !upgrade;
+      default -> false;
     };
   }
 
-  private static int bitIf(CharSequence name, int index) {
-    return AsciiString.contentEqualsIgnoreCase(name, HOP_BY_HOP[index]) ? 1 << index : 0;
-  }
-
-  private static boolean isPlainToken(String connection) {
-    String c = connection.trim();
-    return c.equalsIgnoreCase("keep-alive") || c.equalsIgnoreCase("close")
-        || c.equalsIgnoreCase("upgrade");
-  }
-
-  /** Whether the request asks for a WebSocket (or other) protocol upgrade. */
-  static boolean isUpgrade(HttpHeaders h) {
-    return h.contains(HttpHeaderNames.UPGRADE)
-        && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, true);
-  }
-
-  /** Whether the request declares a body (most requests do not: GET, HEAD, DELETE). */
-  static boolean hasBody(HttpHeaders h) {
-    String length = h.get(HttpHeaderNames.CONTENT_LENGTH);
-    return length == null ? h.contains(HttpHeaderNames.TRANSFER_ENCODING) : !"0".equals(length);
-  }
-
-  /** Whether the response sets a {@code JSESSIONID} cookie (name case-insensitive). */
-  static boolean setsSessionCookie(HttpHeaders h) {
-    if (!h.contains(HttpHeaderNames.SET_COOKIE)) {
-      return false;
+  /**
+   * The backend's request head: the client's method, {@code target} (origin form), HTTP/1.1,
+   * the client's header lines but hop-by-hop ones and {@code Expect} (the router answers it),
+   * {@code Host} as it came (or the absolute target's authority when there was none), and the
+   * forwarding headers.
+   *
+   * @param client the client's address as ASCII bytes, or null when unknown
+   * @param authority the absolute-form target's authority, or null
+   */
+  static ByteBuf request(ByteBufAllocator alloc, HttpHead h, String target, byte[] client,
+      String requestId, long startMillis, boolean upgrade, String authority) {
+    ByteBuf out = alloc.directBuffer(h.length + 192 + target.length());
+    byte[] b = h.bytes;
+    out.writeBytes(b, 0, h.targetStart);
+    if (h.originFormTarget()) {
+      out.writeBytes(b, h.targetStart, h.targetEnd - h.targetStart);
+    } else {
+      ByteBufUtil.writeAscii(out, target);
     }
-    for (String cookie : h.getAll(HttpHeaderNames.SET_COOKIE)) {
-      int eq = cookie.indexOf('=');
-      if (eq > 0 && cookie.substring(0, eq).trim().equalsIgnoreCase(SESSION_COOKIE)) {
-        return true;
+    out.writeBytes(HTTP_11);
+    for (int i = 0; i < h.count; i++) {
+      if (!requestDrops(h, i, upgrade)) {
+        out.writeBytes(b, h.nameStart[i], h.valueEnd[i] - h.nameStart[i]).writeBytes(CRLF);
       }
     }
-    return false;
+    boolean firstForwarded = true;
+    for (int i = 0; h.forwardedFor && i < h.count; i++) {
+      if (h.id[i] == HttpHead.X_FORWARDED_FOR && h.valueEnd[i] > h.valueStart[i]) {
+        // earlier proxies' addresses, in order, then the client's
+        out.writeBytes(firstForwarded ? X_FORWARDED_FOR : COMMA);
+        out.writeBytes(b, h.valueStart[i], h.valueEnd[i] - h.valueStart[i]);
+        firstForwarded = false;
+      }
+    }
+    if (client != null) {
+      out.writeBytes(firstForwarded ? X_FORWARDED_FOR : COMMA).writeBytes(client);
+      firstForwarded = false;
+    }
+    if (!firstForwarded) {
+      out.writeBytes(CRLF);
+    }
+    if (h.hostCount == 0 && authority != null) {
+      out.writeBytes(HOST);
+      ByteBufUtil.writeAscii(out, authority);
+      out.writeBytes(CRLF);
+    }
+    // a TLS-terminating balancer in front of the router knows the original scheme
+    if (!h.forwardedProto) {
+      out.writeBytes(X_FORWARDED_PROTO_HTTP);
+    }
+    if (!h.requestStart) {
+      out.writeBytes(X_REQUEST_START);
+      ByteBufUtil.writeAscii(out, Long.toString(startMillis));
+      out.writeBytes(CRLF);
+    }
+    out.writeBytes(X_REQUEST_ID);
+    ByteBufUtil.writeAscii(out, requestId);
+    out.writeBytes(CRLF);
+    if (upgrade) {
+      out.writeBytes(CONNECTION_UPGRADE);
+    }
+    return out.writeBytes(CRLF);
+  }
+
+  /**
+   * The client's response head: the backend's status line in the client's version, its
+   * header lines but hop-by-hop ones ({@code Transfer-Encoding} stays when the body goes on
+   * chunked), the sticky-session cookie when one is due, and the client connection's fate.
+   *
+   * @param dechunk the body goes to the client as plain data (HTTP/1.0): no
+   *     {@code Transfer-Encoding}
+   * @param stickyCookie the {@code Set-Cookie} value to add, or null
+   */
+  static ByteBuf response(ByteBufAllocator alloc, HttpHead h, boolean http10Client,
+      boolean keepAlive, boolean dechunk, String stickyCookie) {
+    ByteBuf out = alloc.directBuffer(h.length + 64
+        + (stickyCookie == null ? 0 : stickyCookie.length() + 16));
+    byte[] b = h.bytes;
+    out.writeBytes(http10Client ? VERSION_10 : VERSION_11);
+    out.writeBytes(b, h.statusRest, h.lineEnd - h.statusRest).writeBytes(CRLF);
+    for (int i = 0; i < h.count; i++) {
+      if (!responseDrops(h, i, dechunk)) {
+        out.writeBytes(b, h.nameStart[i], h.valueEnd[i] - h.nameStart[i]).writeBytes(CRLF);
+      }
+    }
+    if (stickyCookie != null) {
+      out.writeBytes(SET_COOKIE);
+      ByteBufUtil.writeAscii(out, stickyCookie);
+      out.writeBytes(CRLF);
+    }
+    if (!keepAlive) {
+      out.writeBytes(CONNECTION_CLOSE);
+    } else if (http10Client) {
+      out.writeBytes(CONNECTION_KEEP_ALIVE);
+    }
+    return out.writeBytes(CRLF);
+  }
+
+  private static boolean responseDrops(HttpHead h, int i, boolean dechunk) {
+    if (h.connectionScoped[i]) {
+      return true;
+    }
+    return switch (h.id[i]) {
+      case HttpHead.CONNECTION, HttpHead.KEEP_ALIVE, HttpHead.PROXY_CONNECTION, HttpHead.TE,
+          HttpHead.UPGRADE, HttpHead.PROXY_AUTHENTICATE, HttpHead.PROXY_AUTHORIZATION -> true;
+      case HttpHead.TRANSFER_ENCODING -> dechunk;
+      default -> false;
+    };
+  }
+
+  /** The value of the {@code __VCAP_ID__} cookie among the request's cookies, or null. */
+  static String stickyToken(HttpHead h) {
+    if (!h.cookies) {
+      return null;
+    }
+    for (int i = 0; i < h.count; i++) {
+      if (h.id[i] == HttpHead.COOKIE) {
+        String token = stickyToken(h.value(i));
+        if (token != null) {
+          return token;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The value of the {@code __VCAP_ID__} cookie in one {@code Cookie} header, or null. */
+  static String stickyToken(String header) {
+    if (!header.contains(STICKY_COOKIE)) {
+      return null;
+    }
+    for (String pair : header.split(";")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && pair.substring(0, eq).trim().equals(STICKY_COOKIE)) {
+        String value = pair.substring(eq + 1).trim();
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+          value = value.substring(1, value.length() - 1);
+        }
+        return value;
+      }
+    }
+    return null;
   }
 
   /** The {@code Set-Cookie} value naming the instance that answered. */
   static String stickyCookie(String privateInstanceId) {
     return STICKY_COOKIE + "=" + privateInstanceId + "; Path=/; HttpOnly";
-  }
-
-  /** The value of the {@code __VCAP_ID__} cookie among the request's cookies, or null. */
-  static String stickyToken(HttpHeaders h) {
-    if (!h.contains(HttpHeaderNames.COOKIE)) {
-      return null;
-    }
-    for (String header : h.getAll(HttpHeaderNames.COOKIE)) {
-      for (String pair : header.split(";")) {
-        int eq = pair.indexOf('=');
-        if (eq > 0 && pair.substring(0, eq).trim().equals(STICKY_COOKIE)) {
-          String value = pair.substring(eq + 1).trim();
-          if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-            value = value.substring(1, value.length() - 1);
-          }
-          return value;
-        }
-      }
-    }
-    return null;
   }
 
   /**

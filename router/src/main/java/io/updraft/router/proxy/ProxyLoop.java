@@ -21,10 +21,15 @@ final class ProxyLoop {
    * so the router does not reuse a connection the backend is closing.
    */
   static final long BACKEND_KEEPALIVE_MS = 4_000;
+  /** Longest request or status line, as Vert.x's and nginx's defaults. */
+  static final int MAX_LINE = 4096;
 
   final EventLoop loop;
   final BackendPool backends;
   final AnswerDeadlines deadlines;
+  /** Parsers of this loop's request and answer heads (a head is handled in one go). */
+  final HttpHead requestHead;
+  final HttpHead responseHead;
   private final Set<ClientConnection> clients = new HashSet<>();
   private final long clientIdleSeconds;
   private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
@@ -34,7 +39,9 @@ final class ProxyLoop {
   ProxyLoop(EventLoop loop, Class<? extends SocketChannel> channelType, RouterConfig config) {
     this.loop = loop;
     this.backends = new BackendPool(loop, channelType, config.connectTimeoutMs(),
-        BACKEND_KEEPALIVE_MS, config.maxConnectionsPerBackend(), config.maxHeaderSize());
+        BACKEND_KEEPALIVE_MS, config.maxConnectionsPerBackend());
+    this.requestHead = new HttpHead(MAX_LINE, config.maxHeaderSize());
+    this.responseHead = new HttpHead(MAX_LINE, config.maxHeaderSize());
     this.deadlines = new AnswerDeadlines(config.backendTimeoutMs());
     this.clientIdleSeconds = config.clientIdleTimeoutSeconds();
   }

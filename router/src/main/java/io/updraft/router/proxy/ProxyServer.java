@@ -17,8 +17,6 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.updraft.router.RouterConfig;
@@ -31,20 +29,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The proxy: Netty's HTTP codec on the router port and a handler per connection, on
+ * The proxy: a handler per connection on the router port, reading HTTP/1.x itself, on
  * {@code event_loops} event loops of its own (epoll where the platform has it). A client
  * connection and the backend connections its requests use share one loop, so a request never
  * changes threads and nothing on the way is locked. Vert.x runs the rest of the router (NATS,
- * status server); this path does without its HTTP layer, whose per-request objects (futures,
- * header copies, contexts) cost more CPU than the proxying itself.
+ * status server); this path does without its HTTP layer and without Netty's HTTP codec: both
+ * build header objects and encode them again, which cost more CPU than the proxying itself,
+ * where the router needs only a few headers and forwards the rest as they came.
  */
 public final class ProxyServer {
-
-  static final String CODEC = "codec";
-  /** Request line limit, as Vert.x's and nginx's defaults. */
-  private static final int MAX_INITIAL_LINE = 4096;
-  /** Largest body part handed on at once; bigger reads are split. */
-  private static final int MAX_CHUNK = 65536;
 
   final RouteTable routes;
   final RouterMetrics metrics;
@@ -79,10 +72,6 @@ public final class ProxyServer {
       loops.put(executor, loop);
       loop.start(backendTimeoutMs);
     }
-    HttpDecoderConfig decoding = new HttpDecoderConfig()
-        .setMaxInitialLineLength(MAX_INITIAL_LINE)
-        .setMaxHeaderSize(config.maxHeaderSize())
-        .setMaxChunkSize(MAX_CHUNK);
     ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(serverType)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -90,7 +79,6 @@ public final class ProxyServer {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(CODEC, new HttpServerCodec(decoding));
             ch.pipeline().addLast("proxy", new ClientConnection(ProxyServer.this,
                 loops.get(ch.eventLoop())));
           }

@@ -2,8 +2,10 @@ package io.updraft.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -12,62 +14,97 @@ class ForwardHeadersTest {
 
   @Test
   void recognisesHopByHopHeadersInAnyCase() {
-    for (String name : new String[] {"Connection", "keep-alive", "TE", "Trailer",
-        "Transfer-Encoding", "Upgrade", "Proxy-Connection", "Proxy-Authorization",
-        "proxy-authenticate"}) {
+    for (String name : new String[] {"Connection", "keep-alive", "TE", "Transfer-Encoding",
+        "Upgrade", "Proxy-Connection", "Proxy-Authorization", "proxy-authenticate"}) {
       assertThat(ForwardHeaders.isHopByHop(name)).as(name).isTrue();
     }
     for (String name : new String[] {"Content-Length", "Cookie", "Host", "Accept", "Tee",
-        "X-Forwarded-For", "Content-Type", "Authorization"}) {
+        "X-Forwarded-For", "Content-Type", "Authorization", "Trailer"}) {
       assertThat(ForwardHeaders.isHopByHop(name)).as(name).isFalse();
     }
   }
 
-  @Test
-  void responseDropsHopByHopAndHeadersNamedInConnection() {
-    HttpHeaders h = new DefaultHttpHeaders()
-        .add("Content-Type", "text/plain").add("Transfer-Encoding", "chunked")
-        .add("Connection", "close, X-Private").add("X-Private", "1")
-        .add("Set-Cookie", "a=1").add("Set-Cookie", "b=2");
-    ForwardHeaders.response(h);
-    assertThat(h.names()).containsExactlyInAnyOrder("Content-Type", "Set-Cookie");
-    assertThat(h.getAll("Set-Cookie")).containsExactly("a=1", "b=2");
+  private static HttpHead response(String head) throws Exception {
+    HttpHead h = new HttpHead(4096, 8192);
+    assertThat(h.parseResponse(Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1)))
+        .isEqualTo(head.length());
+    return h;
+  }
+
+  private static HttpHead request(String head) throws Exception {
+    HttpHead h = new HttpHead(4096, 8192);
+    assertThat(h.parseRequest(Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1)))
+        .isEqualTo(head.length());
+    return h;
+  }
+
+  private static String text(ByteBuf b) {
+    try {
+      return b.toString(StandardCharsets.ISO_8859_1);
+    } finally {
+      b.release();
+    }
   }
 
   @Test
-  void requestKeepsHostAndAddsTheForwardingHeaders() {
-    HttpHeaders h = new DefaultHttpHeaders().add("Host", "app.vcap.me")
-        .add("Connection", "keep-alive").add("Expect", "100-continue").add("TE", "trailers")
-        .add("X-Forwarded-For", "10.0.0.1").add("X-Request-Start", "5");
-    ForwardHeaders.request(h, "10.0.0.9", false, "rid", 1234L);
-    assertThat(h.get("Host")).isEqualTo("app.vcap.me");
-    assertThat(h.contains("Connection")).isFalse();
-    assertThat(h.contains("Expect")).isFalse();
-    assertThat(h.contains("TE")).isFalse();
-    assertThat(h.get("X-Forwarded-For")).isEqualTo("10.0.0.1, 10.0.0.9");
-    assertThat(h.get("X-Forwarded-Proto")).isEqualTo("http");
-    assertThat(h.get("X-Request-Start")).isEqualTo("5");
-    assertThat(h.get("X-Vcap-Request-Id")).isEqualTo("rid");
+  void responseDropsHopByHopAndHeadersNamedInConnection() throws Exception {
+    HttpHead h = response("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+        + "Transfer-Encoding: chunked\r\nConnection: close, X-Private\r\nX-Private: 1\r\n"
+        + "Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nKeep-Alive: timeout=5\r\n\r\n");
+    // a chunked body goes on chunked: its Transfer-Encoding stays
+    assertThat(text(ForwardHeaders.response(ByteBufAllocator.DEFAULT, h, false, true, false,
+        null))).isEqualTo("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+            + "Transfer-Encoding: chunked\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n");
+    // an HTTP/1.0 client gets the data alone, ended by the close
+    assertThat(text(ForwardHeaders.response(ByteBufAllocator.DEFAULT, h, true, false, true,
+        "__VCAP_ID__=i; Path=/; HttpOnly"))).isEqualTo("HTTP/1.0 200 OK\r\n"
+            + "Content-Type: text/plain\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"
+            + "Set-Cookie: __VCAP_ID__=i; Path=/; HttpOnly\r\nConnection: close\r\n\r\n");
   }
 
   @Test
-  void detectsJsessionIdCaseInsensitivelyAndOnlyByName() {
-    assertThat(ForwardHeaders.setsSessionCookie(new DefaultHttpHeaders()
-        .add("Set-Cookie", "other=1").add("Set-Cookie", "JSessionId=abc; Path=/"))).isTrue();
-    assertThat(ForwardHeaders.setsSessionCookie(new DefaultHttpHeaders()
-        .add("Set-Cookie", "token=JSESSIONID"))).isFalse();
+  void requestKeepsHostAndAddsTheForwardingHeaders() throws Exception {
+    HttpHead h = request("POST /a?b=1 HTTP/1.1\r\nHost: app.vcap.me\r\n"
+        + "Connection: keep-alive\r\nExpect: 100-continue\r\nTE: trailers\r\n"
+        + "X-Forwarded-For: 10.0.0.1\r\nX-Request-Start: 5\r\nX-Vcap-Request-Id: forged\r\n"
+        + "Transfer-Encoding: chunked\r\nUpgrade: h2c\r\n\r\n");
+    String out = text(ForwardHeaders.request(ByteBufAllocator.DEFAULT, h, "/a?b=1",
+        "10.0.0.9".getBytes(StandardCharsets.US_ASCII), "rid", 1234L, false, null));
+    assertThat(out).isEqualTo("POST /a?b=1 HTTP/1.1\r\nHost: app.vcap.me\r\n"
+        + "X-Request-Start: 5\r\nTransfer-Encoding: chunked\r\n"
+        + "X-Forwarded-For: 10.0.0.1, 10.0.0.9\r\nX-Forwarded-Proto: http\r\n"
+        + "X-Vcap-Request-Id: rid\r\n\r\n");
+  }
+
+  @Test
+  void anAbsoluteTargetBecomesOriginFormAndGivesTheHost() throws Exception {
+    HttpHead h = request("GET http://app.vcap.me:81/x HTTP/1.0\r\n"
+        + "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    String out = text(ForwardHeaders.request(ByteBufAllocator.DEFAULT, h, "/x", null, "r", 7L,
+        true, "app.vcap.me:81"));
+    assertThat(out).isEqualTo("GET /x HTTP/1.1\r\nUpgrade: websocket\r\n"
+        + "Host: app.vcap.me:81\r\nX-Forwarded-Proto: http\r\nX-Request-Start: 7\r\n"
+        + "X-Vcap-Request-Id: r\r\nConnection: Upgrade\r\n\r\n");
+  }
+
+  @Test
+  void detectsJsessionIdCaseInsensitivelyAndOnlyByName() throws Exception {
+    assertThat(response("HTTP/1.1 200 OK\r\nSet-Cookie: other=1\r\n"
+        + "Set-Cookie: JSessionId=abc; Path=/\r\n\r\n").setsSessionCookie).isTrue();
+    assertThat(response("HTTP/1.1 200 OK\r\nSet-Cookie: token=JSESSIONID\r\n\r\n")
+        .setsSessionCookie).isFalse();
     assertThat(ForwardHeaders.stickyCookie("ab")).isEqualTo("__VCAP_ID__=ab; Path=/; HttpOnly");
   }
 
   @Test
-  void findsTheStickyTokenAmongTheCookies() {
-    assertThat(ForwardHeaders.stickyToken(new DefaultHttpHeaders()
-        .add("Cookie", "a=1; __VCAP_ID__=inst-7; JSESSIONID=x"))).isEqualTo("inst-7");
-    assertThat(ForwardHeaders.stickyToken(new DefaultHttpHeaders()
-        .add("Cookie", "a=1").add("Cookie", "__VCAP_ID__=\"q\""))).isEqualTo("q");
-    assertThat(ForwardHeaders.stickyToken(new DefaultHttpHeaders()
-        .add("Cookie", "X__VCAP_ID__=no"))).isNull();
-    assertThat(ForwardHeaders.stickyToken(new DefaultHttpHeaders())).isNull();
+  void findsTheStickyTokenAmongTheCookies() throws Exception {
+    assertThat(ForwardHeaders.stickyToken(request("GET / HTTP/1.1\r\n"
+        + "Cookie: a=1; __VCAP_ID__=inst-7; JSESSIONID=x\r\n\r\n"))).isEqualTo("inst-7");
+    assertThat(ForwardHeaders.stickyToken(request("GET / HTTP/1.1\r\nCookie: a=1\r\n"
+        + "Cookie: __VCAP_ID__=\"q\"\r\n\r\n"))).isEqualTo("q");
+    assertThat(ForwardHeaders.stickyToken(request("GET / HTTP/1.1\r\n"
+        + "Cookie: X__VCAP_ID__=no\r\n\r\n"))).isNull();
+    assertThat(ForwardHeaders.stickyToken(request("GET / HTTP/1.1\r\n\r\n"))).isNull();
   }
 
   @Test
