@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * app=42</pre>
  *
  * <p>The query string is not logged: it may carry tokens. Lines are written as ISO-8859-1,
- * which gives back the request's own bytes (Netty decodes the request line and headers so).
+ * which gives back the request's own bytes (the proxy reads the request line and headers so).
  */
 public final class AccessLog implements AutoCloseable {
 
@@ -40,7 +40,7 @@ public final class AccessLog implements AutoCloseable {
   /** How long the writer sleeps when the queue is empty: the most a line waits. */
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** About 200 lines: written with one call. */
-  private static final int BATCH_CHARS = 1 << 15;
+  private static final int BATCH_BYTES = 1 << 15;
 
   /** What one line says. {@code backend} and {@code app} may be null. */
   public record Entry(long epochMillis, String client, String method, String host, String path,
@@ -108,13 +108,12 @@ public final class AccessLog implements AutoCloseable {
   }
 
   private void drain() {
-    // lines are formatted into one builder and written in batches, as bytes without a String
-    StringBuilder lines = new StringBuilder(BATCH_CHARS + 512);
-    byte[] bytes = new byte[BATCH_CHARS + 512];
+    // lines are formatted straight into bytes and written in batches of about 200
+    Line lines = new Line(BATCH_BYTES + 4096);
     while (running || !queue.isEmpty()) {
       int taken = 0;
       Entry e;
-      while (lines.length() < BATCH_CHARS && (e = queue.poll()) != null) {
+      while (lines.length < BATCH_BYTES && (e = queue.poll()) != null) {
         format(e, lines);
         taken++;
       }
@@ -125,19 +124,12 @@ public final class AccessLog implements AutoCloseable {
           continue;
         }
         queued.addAndGet(-taken);
-        int n = lines.length();
-        if (bytes.length < n) {
-          bytes = new byte[n];
-        }
-        for (int i = 0; i < n; i++) {
-          bytes[i] = (byte) lines.charAt(i);
-        }
-        lines.setLength(0);
-        out.write(bytes, 0, n);
+        out.write(lines.bytes, 0, lines.length);
       } catch (IOException ex) {
-        lines.setLength(0);
         log.atWarn().setMessage("router.access-log.write-failed")
             .addKeyValue("error", ex.getMessage()).log();
+      } finally {
+        lines.length = 0;
       }
     }
     try {
@@ -147,26 +139,82 @@ public final class AccessLog implements AutoCloseable {
     }
   }
 
-  /** Formats one line (the writer thread's work, kept cheap: it shares the cores). */
-  void format(Entry e, StringBuilder sb) {
-    timestamp(e.epochMillis(), sb);
-    sb.append(" host=").append(e.host())
-        .append(" method=").append(e.method()).append(" path=\"");
-    escape(e.path(), sb);
-    sb.append("\" status=").append(e.status()).append(" bytes=").append(e.bytesSent())
-        .append(" bytes_in=").append(e.bytesReceived())
-        .append(" duration_ms=");
-    long micros = e.durationNanos() / 1_000;
-    sb.append(micros / 1_000).append('.');
-    pad(micros % 1_000, 3, sb);
-    sb
-        .append(" backend=").append(e.backend() == null ? "-" : e.backend())
-        .append(" request_id=").append(e.requestId())
-        .append(" client=").append(e.client());
-    if (e.app() != null) {
-      sb.append(" app=").append(e.app());
+  /** Bytes of lines being formatted: ISO-8859-1, as the request's own bytes came. */
+  static final class Line {
+    byte[] bytes;
+    int length;
+
+    Line(int capacity) {
+      bytes = new byte[capacity];
     }
-    sb.append('\n');
+
+    private void room(int n) {
+      if (length + n > bytes.length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+      }
+    }
+
+    Line add(char c) {
+      room(1);
+      bytes[length++] = (byte) c;
+      return this;
+    }
+
+    Line add(String s) {
+      int n = s.length();
+      room(n);
+      for (int i = 0; i < n; i++) {
+        bytes[length++] = (byte) s.charAt(i);
+      }
+      return this;
+    }
+
+    Line add(long value) {
+      if (value < 0) {
+        add('-');
+        value = -value;
+      }
+      return padded(value, 1);
+    }
+
+    /** {@code value} (not negative) in at least {@code digits} digits. */
+    Line padded(long value, int digits) {
+      int n = 1;
+      for (long v = value / 10; v > 0; v /= 10) {
+        n++;
+      }
+      n = Math.max(n, digits);
+      room(n);
+      for (int i = length + n - 1; i >= length; i--) {
+        bytes[i] = (byte) ('0' + value % 10);
+        value /= 10;
+      }
+      length += n;
+      return this;
+    }
+
+    @Override
+    public String toString() {
+      return new String(bytes, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /** Formats one line (the writer thread's work, kept cheap: it shares the cores). */
+  void format(Entry e, Line line) {
+    timestamp(e.epochMillis(), line);
+    line.add(" host=").add(e.host()).add(" method=").add(e.method()).add(" path=\"");
+    escape(e.path(), line);
+    line.add("\" status=").add(e.status()).add(" bytes=").add(e.bytesSent())
+        .add(" bytes_in=").add(e.bytesReceived()).add(" duration_ms=");
+    long micros = e.durationNanos() / 1_000;
+    line.add(micros / 1_000).add('.').padded(micros % 1_000, 3);
+    line.add(" backend=").add(e.backend() == null ? "-" : e.backend())
+        .add(" request_id=").add(e.requestId())
+        .add(" client=").add(e.client());
+    if (e.app() != null) {
+      line.add(" app=").add(e.app());
+    }
+    line.add('\n');
   }
 
   // used by the writer thread only
@@ -174,39 +222,29 @@ public final class AccessLog implements AutoCloseable {
   private String cachedPrefix;
 
   /** ISO-8601 UTC with milliseconds; the part up to the second changes once a second. */
-  private void timestamp(long epochMillis, StringBuilder sb) {
+  private void timestamp(long epochMillis, Line line) {
     long second = Math.floorDiv(epochMillis, 1000);
     if (second != cachedSecond) {
       String full = Instant.ofEpochSecond(second).toString();
       cachedPrefix = full.substring(0, full.length() - 1);
       cachedSecond = second;
     }
-    sb.append(cachedPrefix).append('.');
-    pad(Math.floorMod(epochMillis, 1000), 3, sb);
-    sb.append('Z');
-  }
-
-  private static void pad(long value, int digits, StringBuilder sb) {
-    String v = Long.toString(value);
-    for (int i = v.length(); i < digits; i++) {
-      sb.append('0');
-    }
-    sb.append(v);
+    line.add(cachedPrefix).add('.').padded(Math.floorMod(epochMillis, 1000), 3).add('Z');
   }
 
   /** Keeps one entry on one line whatever the client sent. */
-  private static void escape(String s, StringBuilder sb) {
+  private static void escape(String s, Line line) {
     if (s == null) {
       return;
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
+        line.add('\\').add(c);
       } else if (c < 0x20 || c == 0x7f) {
-        sb.append(String.format("\\x%02x", (int) c));
+        line.add("\\x").add(Character.forDigit(c >> 4, 16)).add(Character.forDigit(c & 15, 16));
       } else {
-        sb.append(c);
+        line.add(c);
       }
     }
   }

@@ -21,9 +21,9 @@ class AccessLogTest {
 
   @Test
   void formatsOneLineWithEveryField() {
-    StringBuilder sb = new StringBuilder();
-    AccessLog.open(new AccessLogConfig(false, null)).format(entry("/a", 1_204_567), sb);
-    assertThat(sb.toString()).isEqualTo("2026-11-24T21:58:00.045Z host=app.vcap.me method=GET"
+    AccessLog.Line line = new AccessLog.Line(16);
+    AccessLog.open(new AccessLogConfig(false, null)).format(entry("/a", 1_204_567), line);
+    assertThat(line.toString()).isEqualTo("2026-11-24T21:58:00.045Z host=app.vcap.me method=GET"
         + " path=\"/a\" status=200 bytes=512 bytes_in=0 duration_ms=1.204"
         + " backend=10.0.0.7:61023 request_id=8b1f0c9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f"
         + " client=10.0.0.9 app=42\n");
@@ -31,9 +31,9 @@ class AccessLogTest {
 
   @Test
   void escapesQuotesAndControlCharactersSoAnEntryStaysOneLine() {
-    StringBuilder sb = new StringBuilder();
-    AccessLog.open(new AccessLogConfig(false, null)).format(entry("/a\"b\n", 5_000), sb);
-    assertThat(sb.toString()).contains("path=\"/a\\\"b\\x0a\"", "duration_ms=0.005")
+    AccessLog.Line line = new AccessLog.Line(16);
+    AccessLog.open(new AccessLogConfig(false, null)).format(entry("/a\"b\n", 5_000), line);
+    assertThat(line.toString()).contains("path=\"/a\\\"b\\x0a\"", "duration_ms=0.005")
         .hasLineCount(1);
   }
 
