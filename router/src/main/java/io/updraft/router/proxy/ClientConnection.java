@@ -587,7 +587,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
         // the backend closes after this answer: until its close arrives it would look free
         c.reusable = false;
       }
-      boolean bodiless = method.equals("HEAD") || status == 204 || status == 304;
+      if (status == 101 || h.transferEncoding && h.contentLength >= 0) {
+        // another protocol follows, or framing a later reader might take the other way
+        c.reusable = false;
+      }
+      boolean bodiless = method.equals("HEAD") || status < 200 || status == 204 || status == 304;
       if (bodiless) {
         answerBody = null;
       } else if (h.transferEncoding) {

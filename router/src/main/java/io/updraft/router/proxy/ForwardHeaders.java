@@ -173,6 +173,8 @@ final class ForwardHeaders {
       case HttpHead.CONNECTION, HttpHead.KEEP_ALIVE, HttpHead.PROXY_CONNECTION, HttpHead.TE,
           HttpHead.UPGRADE, HttpHead.PROXY_AUTHENTICATE, HttpHead.PROXY_AUTHORIZATION -> true;
       case HttpHead.TRANSFER_ENCODING -> dechunk;
+      // beside Transfer-Encoding it is wrong (RFC 9112 6.3): the client must not see both
+      case HttpHead.CONTENT_LENGTH -> h.transferEncoding;
       default -> false;
     };
   }

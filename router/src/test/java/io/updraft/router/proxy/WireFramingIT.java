@@ -157,6 +157,18 @@ class WireFramingIT {
   }
 
   @Test
+  void anAnswerWithBothLengthAndChunksGoesOnChunkedWithoutTheLength() throws Exception {
+    backend("both.vcap.me", request -> List.of("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
+        + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"));
+    try (Socket socket = client()) {
+      String answer = exchange(socket, "GET / HTTP/1.1\r\nHost: both.vcap.me\r\n\r\n",
+          "0\r\n\r\n");
+      assertThat(answer).startsWith("HTTP/1.1 200 OK\r\n").contains("Transfer-Encoding: chunked")
+          .doesNotContainIgnoringCase("content-length").endsWith("\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+    }
+  }
+
+  @Test
   void aBodyEndedByTheBackendsCloseEndsTheClientConnectionToo() throws Exception {
     backend("eof.vcap.me", request -> java.util.Arrays.asList(
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nno length", " at all", null));
