@@ -869,7 +869,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
       }
       long duration = System.nanoTime() - startNanos;
       server.metrics.request(pool == null ? null : pool.key(), code, duration);
-      server.accessLog.add(new AccessLog.Entry(startMillis,
+      loop.accessLog.add(new AccessLog.Entry(startMillis,
           clientAddress == null ? "-" : clientAddress, method, host, path, code, bytesOut,
           bytesIn, duration, backend == null ? null : backend.address(), requestId,
           backend == null ? null : backend.app()));

@@ -3,6 +3,7 @@ package io.updraft.router.proxy;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.updraft.router.RouterConfig;
+import io.updraft.router.metrics.AccessLog;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +24,7 @@ final class ProxyLoop {
   static final long BACKEND_KEEPALIVE_MS = 4_000;
   /** Longest request or status line, as Vert.x's and nginx's defaults. */
   static final int MAX_LINE = 4096;
+  private static final long ACCESS_LOG_FLUSH_MS = 200;
 
   final EventLoop loop;
   final BackendPool backends;
@@ -30,13 +32,16 @@ final class ProxyLoop {
   /** Parsers of this loop's request and answer heads (a head is handled in one go). */
   final HttpHead requestHead;
   final HttpHead responseHead;
+  /** This loop's access-log lines, handed to the writer in batches. */
+  final AccessLog.Local accessLog;
   private final Set<ClientConnection> clients = new HashSet<>();
   private final long clientIdleSeconds;
   private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
   /** Whole seconds since start, advanced by the idle check: a clock that costs nothing to read. */
   long second;
 
-  ProxyLoop(EventLoop loop, Class<? extends SocketChannel> channelType, RouterConfig config) {
+  ProxyLoop(EventLoop loop, Class<? extends SocketChannel> channelType, RouterConfig config,
+      AccessLog accessLog) {
     this.loop = loop;
     this.backends = new BackendPool(loop, channelType, config.connectTimeoutMs(),
         BACKEND_KEEPALIVE_MS, config.maxConnectionsPerBackend());
@@ -44,6 +49,7 @@ final class ProxyLoop {
     this.responseHead = new HttpHead(MAX_LINE, config.maxHeaderSize());
     this.deadlines = new AnswerDeadlines(config.backendTimeoutMs());
     this.clientIdleSeconds = config.clientIdleTimeoutSeconds();
+    this.accessLog = accessLog.local();
   }
 
   void start(long backendTimeoutMs) {
@@ -51,11 +57,17 @@ final class ProxyLoop {
     tasks.add(loop.scheduleAtFixedRate(() -> deadlines.expire(System.nanoTime()), check, check,
         TimeUnit.MILLISECONDS));
     tasks.add(loop.scheduleAtFixedRate(this::everySecond, 1, 1, TimeUnit.SECONDS));
+    // lines of a quiet moment reach the file within this
+    tasks.add(loop.scheduleAtFixedRate(accessLog::flush, ACCESS_LOG_FLUSH_MS, ACCESS_LOG_FLUSH_MS,
+        TimeUnit.MILLISECONDS));
   }
 
   void stop() {
     tasks.forEach(t -> t.cancel(false));
-    loop.execute(backends::closeAll);
+    loop.execute(() -> {
+      backends.closeAll();
+      accessLog.flush();
+    });
   }
 
   void opened(ClientConnection c) {

@@ -68,7 +68,7 @@ public final class ProxyServer {
     group = new MultiThreadIoEventLoopGroup(config.eventLoops(),
         new DefaultThreadFactory("router-proxy"), io);
     for (EventExecutor executor : group) {
-      ProxyLoop loop = new ProxyLoop((EventLoop) executor, socketType, config);
+      ProxyLoop loop = new ProxyLoop((EventLoop) executor, socketType, config, accessLog);
       loops.put(executor, loop);
       loop.start(backendTimeoutMs);
     }
