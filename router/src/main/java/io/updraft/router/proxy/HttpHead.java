@@ -49,6 +49,8 @@ final class HttpHead {
 
   /** More header lines than this is an attack or a bug, not a message. */
   static final int MAX_HEADERS = 128;
+  /** Bytes copied first: most heads are shorter, and a body that follows stays where it is. */
+  private static final int FIRST_COPY = 1024;
   private static final byte[] TCHAR = new byte[256];
 
   static {
@@ -140,67 +142,54 @@ final class HttpHead {
         throw new Malformed(400, "the request is malformed");
       }
     }
-    int length = findEnd(in, start + skipped, end, 414, 431);
-    if (length == 0) {
-      return 0;
-    }
-    copy(in, start + skipped, length);
-    reset();
-    requestLine();
-    headers(true);
-    return skipped + length;
+    int length = load(in, start + skipped, end, true);
+    return length == 0 ? 0 : skipped + length;
   }
 
   /** Parses the response head at {@code in}'s reader index, as {@link #parseRequest}. */
   int parseResponse(ByteBuf in) throws Malformed {
-    int start = in.readerIndex();
-    int length = findEnd(in, start, in.writerIndex(), 502, 502);
-    if (length == 0) {
-      return 0;
-    }
-    copy(in, start, length);
-    reset();
-    statusLine();
-    headers(false);
-    return length;
+    return load(in, in.readerIndex(), in.writerIndex(), false);
   }
 
   /**
-   * The length of the head starting at {@code start} (to the end of its blank line), 0 if its
-   * end has not arrived, or a {@link Malformed} with {@code lineStatus}/{@code headerStatus}
-   * when it is already too long.
+   * Copies the bytes from {@code from} into the array, a little first (a head is short, the
+   * body after it need not be copied), and parses them; the head's length, or 0.
    */
-  private int findEnd(ByteBuf in, int start, int end, int lineStatus, int headerStatus)
-      throws Malformed {
-    int lf = in.indexOf(start, Math.min(end, start + maxLine + 2), (byte) '\n');
-    if (lf < 0) {
-      if (end - start > maxLine + 1) {
-        throw new Malformed(lineStatus, "the request line is too long");
-      }
-      return 0;
-    }
-    int headersStart = lf + 1;
-    int limit = Math.min(end, headersStart + maxHeaderBytes + 2);
-    int pos = headersStart;
+  private int load(ByteBuf in, int from, int end, boolean request) throws Malformed {
+    int available = Math.min(end - from, bytes.length);
+    int copied = Math.min(available, FIRST_COPY);
+    in.getBytes(from, bytes, 0, copied);
     while (true) {
-      int next = in.indexOf(pos, limit, (byte) '\n');
-      if (next < 0) {
-        if (end - headersStart > maxHeaderBytes + 1) {
-          throw new Malformed(headerStatus, "the headers are too long");
-        }
-        return 0;
+      int length = parse(copied, request);
+      if (length > 0 || copied == available) {
+        return length;
       }
-      int lineLength = next - pos;
-      if (lineLength == 0 || lineLength == 1 && in.getByte(pos) == '\r') {
-        return next + 1 - start;
-      }
-      pos = next + 1;
+      in.getBytes(from + copied, bytes, copied, available - copied);
+      copied = available;
     }
   }
 
-  private void copy(ByteBuf in, int start, int length) {
-    in.getBytes(start, bytes, 0, length);
-    this.length = length;
+  /** Parses the head in {@code bytes[0, limit)} in one pass; its length, or 0 if incomplete. */
+  private int parse(int limit, boolean request) throws Malformed {
+    reset();
+    int cap = Math.min(limit, maxLine + 2);
+    int lf = 0;
+    while (lf < cap && bytes[lf] != '\n') {
+      lf++;
+    }
+    if (lf == cap) {
+      if (cap == maxLine + 2) {
+        throw new Malformed(request ? 414 : 502, "the request line is too long");
+      }
+      return 0;
+    }
+    lineEnd = lf > 0 && bytes[lf - 1] == '\r' ? lf - 1 : lf;
+    if (request) {
+      requestLine();
+    } else {
+      statusLine();
+    }
+    return headers(lf + 1, limit, request);
   }
 
   private void reset() {
@@ -224,23 +213,8 @@ final class HttpHead {
     requestStart = false;
   }
 
-  /** The end of the line starting at {@code from}, before its CR LF (or bare LF). */
-  private int lineEndFrom(int from) {
-    int i = from;
-    while (bytes[i] != '\n') {
-      i++;
-    }
-    return i > from && bytes[i - 1] == '\r' ? i - 1 : i;
-  }
-
-  /** The index after the line ending at {@code end} (its CR LF or LF). */
-  private int nextLine(int end) {
-    return bytes[end] == '\r' ? end + 2 : end + 1;
-  }
-
   private void requestLine() throws Malformed {
-    int e = lineEndFrom(0);
-    lineEnd = e;
+    int e = lineEnd;
     int sp1 = 0;
     while (sp1 < e && bytes[sp1] != ' ') {
       if (TCHAR[bytes[sp1] & 0xff] == 0) {
@@ -338,8 +312,7 @@ final class HttpHead {
   }
 
   private void statusLine() throws Malformed {
-    int e = lineEndFrom(0);
-    lineEnd = e;
+    int e = lineEnd;
     if (e < 12 || bytes[8] != ' ') {
       throw new Malformed(502, "the status line is malformed");
     }
@@ -359,43 +332,75 @@ final class HttpHead {
     statusRest = 8;
   }
 
-  private void headers(boolean request) throws Malformed {
+  /**
+   * The header lines from {@code pos} to the blank line, each byte looked at once; the head's
+   * length, or 0 if {@code limit} comes first.
+   */
+  private int headers(int headersStart, int limit, boolean request) throws Malformed {
     int bad = request ? 400 : 502;
-    int pos = nextLine(lineEnd);
     boolean namedByConnection = false;
-    while (pos < length) {
-      int e = lineEndFrom(pos);
-      if (e == pos) {
-        break;
+    int pos = headersStart;
+    while (true) {
+      if (pos >= limit) {
+        return incomplete(headersStart, limit, request);
       }
       byte first = bytes[pos];
+      if (first == '\r' || first == '\n') {
+        if (first == '\r') {
+          if (pos + 1 >= limit) {
+            return incomplete(headersStart, limit, request);
+          }
+          if (bytes[++pos] != '\n') {
+            throw new Malformed(bad, "a header line is malformed");
+          }
+        }
+        length = pos + 1;
+        break;
+      }
       if (first == ' ' || first == '\t') {
         // obs-fold (RFC 9112 5.2): refused rather than guessed at
         throw new Malformed(bad, "a header line is folded");
       }
-      int colon = pos;
-      while (colon < e && bytes[colon] != ':') {
-        if (TCHAR[bytes[colon] & 0xff] == 0) {
-          throw new Malformed(bad, "a header name is malformed");
+      int ns = pos;
+      byte c;
+      while (pos < limit && (c = bytes[pos]) != ':') {
+        if (TCHAR[c & 0xff] == 0) {
+          throw new Malformed(bad, c == '\n' || c == '\r' ? "a header line is malformed"
+              : "a header name is malformed");
         }
-        colon++;
+        pos++;
       }
-      if (colon == pos || colon == e) {
-        throw new Malformed(bad, "a header line is malformed");
+      if (pos >= limit) {
+        return incomplete(headersStart, limit, request);
       }
-      int vs = colon + 1;
-      while (vs < e && (bytes[vs] == ' ' || bytes[vs] == '\t')) {
-        vs++;
+      int ne = pos++;
+      while (pos < limit && (bytes[pos] == ' ' || bytes[pos] == '\t')) {
+        pos++;
       }
-      int ve = e;
+      int vs = pos;
+      int v;
+      while (pos < limit && (v = bytes[pos] & 0xff) != '\n') {
+        if (v < 0x20 && v != '\t' || v == 0x7f) {
+          // a CR only ends the line
+          if (v != '\r' || pos + 1 < limit && bytes[pos + 1] != '\n') {
+            throw new Malformed(bad, "a header value has control characters");
+          }
+        }
+        pos++;
+      }
+      if (pos >= limit) {
+        return incomplete(headersStart, limit, request);
+      }
+      int ve = pos > vs && bytes[pos - 1] == '\r' ? pos - 1 : pos;
       while (ve > vs && (bytes[ve - 1] == ' ' || bytes[ve - 1] == '\t')) {
         ve--;
       }
-      for (int i = vs; i < ve; i++) {
-        int c = bytes[i] & 0xff;
-        if (c < 0x20 && c != '\t' || c == 0x7f) {
-          throw new Malformed(bad, "a header value has control characters");
-        }
+      pos++;
+      if (pos - headersStart > maxHeaderBytes + 2) {
+        throw new Malformed(request ? 431 : 502, "the headers are too long");
+      }
+      if (ne == ns) {
+        throw new Malformed(bad, "a header line is malformed");
       }
       if (count == MAX_HEADERS) {
         throw new Malformed(request ? 431 : 502, "there are too many headers");
@@ -404,21 +409,29 @@ final class HttpHead {
       if (i == id.length) {
         grow();
       }
-      nameStart[i] = pos;
-      nameEnd[i] = colon;
+      nameStart[i] = ns;
+      nameEnd[i] = ne;
       valueStart[i] = vs;
       valueEnd[i] = ve;
       connectionScoped[i] = false;
-      byte known = identify(pos, colon - pos);
+      byte known = identify(ns, ne - ns);
       id[i] = known;
       if (known != OTHER) {
         namedByConnection |= note(i, known, bad);
       }
-      pos = nextLine(e);
     }
     if (namedByConnection) {
       markConnectionScoped();
     }
+    return length;
+  }
+
+  /** 0 while the headers may still end in bounds, else the refusal. */
+  private int incomplete(int headersStart, int limit, boolean request) throws Malformed {
+    if (limit - headersStart > maxHeaderBytes + 1) {
+      throw new Malformed(request ? 431 : 502, "the headers are too long");
+    }
+    return 0;
   }
 
   /** Takes in what the router needs from a known header; true if Connection names others. */
