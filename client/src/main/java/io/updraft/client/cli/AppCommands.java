@@ -333,7 +333,8 @@ final class AppCommands {
         JsonNode s = e.getValue().path("stats");
         JsonNode u = s.path("usage");
         rows.add(List.of(e.getKey(), out().state(e.getValue().path("state").asText()),
-            u.has("cpu") ? u.path("cpu").asText() + "%" : "-",
+            u.has("cpu") ? String.format(java.util.Locale.ROOT, "%.1f%%", u.path("cpu").asDouble())
+                : "-",
             u.has("mem") ? PushCommand.human(u.path("mem").asLong() * 1024) : "-",
             u.has("disk") ? PushCommand.human(u.path("disk").asLong()) : "-",
             s.has("uptime") ? s.path("uptime").asLong() + "s" : "-"));

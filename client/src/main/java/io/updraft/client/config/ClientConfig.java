@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Where the client keeps its target and token: {@code $XDG_CONFIG_HOME/updraft/client.json},
- * else {@code ~/.updraft/client.json}, readable by the user only. {@code UPDRAFT_TARGET} and
+ * else {@code $HOME/.updraft/client.json} ({@code HOME} as the shell has it, else the JVM's
+ * user home), readable by the user only. {@code UPDRAFT_TARGET} and
  * {@code UPDRAFT_TOKEN} override it (for scripts and CI).
  */
 public record ClientConfig(@JsonProperty("target") String target,
@@ -26,7 +27,9 @@ public record ClientConfig(@JsonProperty("target") String target,
     if (xdg != null && !xdg.isBlank()) {
       return Path.of(xdg, "updraft", "client.json");
     }
-    return Path.of(System.getProperty("user.home"), ".updraft", "client.json");
+    String home = env.get("HOME");
+    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"),
+        ".updraft", "client.json");
   }
 
   public static ClientConfig load(Map<String, String> env) {
