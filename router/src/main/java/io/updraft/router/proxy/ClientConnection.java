@@ -532,6 +532,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
         bytes.release();
         return;
       }
+      // an answer streaming to the client (a download, server-sent events) is activity too
+      lastActiveSecond = loop.second;
       answer = answer == null ? bytes : append(answer, bytes);
       while (answer != null && answer.isReadable() && !finished) {
         if (!responded) {

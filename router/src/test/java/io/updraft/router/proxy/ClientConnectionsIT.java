@@ -28,7 +28,23 @@ class ClientConnectionsIT {
   @BeforeAll
   void start(NatsServer nats) throws Exception {
     router = RouterHarness.start(nats, Map.of("CLIENT_IDLE_TIMEOUT_SECONDS", "2"));
-    backend = TestBackend.start(router.vertx(), req -> req.response().end("path " + req.path()));
+    backend = TestBackend.start(router.vertx(), req -> {
+      if (req.path().equals("/stream")) {
+        // a part every 400 ms for 4 s: twice the client idle timeout, though the client is silent
+        req.response().setChunked(true);
+        int[] sent = {0};
+        router.vertx().setPeriodic(400, id -> {
+          if (++sent[0] == 10) {
+            router.vertx().cancelTimer(id);
+            req.response().end("part " + sent[0] + " end");
+          } else {
+            req.response().write("part " + sent[0] + "\n");
+          }
+        });
+      } else {
+        req.response().end("path " + req.path());
+      }
+    });
     router.register("conn.vcap.me", backend);
   }
 
@@ -106,6 +122,17 @@ class ClientConnectionsIT {
       long seconds = (System.nanoTime() - start) / 1_000_000_000L;
       assertThat(next).isEqualTo(-1);
       assertThat(seconds).isBetween(1L, 10L);
+    }
+  }
+
+  @Test
+  void anAnswerStillStreamingKeepsASilentClientConnectionOpen() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", router.port())) {
+      socket.setSoTimeout(15_000);
+      socket.getOutputStream().write(
+          "GET /stream HTTP/1.1\r\nHost: conn.vcap.me\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String answer = readUntil(socket.getInputStream(), "part 10 end", 1);
+      assertThat(answer).startsWith("HTTP/1.1 200").contains("part 1\n", "part 9\n", "part 10 end");
     }
   }
 }
