@@ -286,7 +286,7 @@ class ProxyIT {
     router.get("varz.vcap.me", "/");
     var component = router.running().runtime().component();
     List<String> creds = component.statusCredentials();
-    Response varz = result(router.vertx().createHttpClient()
+    Response varz = result(router.onContext(() -> router.vertx().createHttpClient()
         .request(new io.vertx.core.http.RequestOptions().setHost("127.0.0.1")
             .setPort(component.statusPort()).setURI("/varz")
             .putHeader("Authorization", "Basic " + java.util.Base64.getEncoder()
@@ -294,7 +294,7 @@ class ProxyIT {
                     .getBytes(StandardCharsets.UTF_8))))
         .compose(req -> req.send())
         .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(),
-            b.toString()))));
+            b.toString())))));
     assertThat(varz.status()).isEqualTo(200);
     io.vertx.core.json.JsonObject doc = new io.vertx.core.json.JsonObject(varz.body());
     assertThat(doc.getInteger("routes")).isPositive();

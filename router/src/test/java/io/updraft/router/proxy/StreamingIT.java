@@ -97,14 +97,14 @@ class StreamingIT {
     AtomicLong sent = new AtomicLong();
     Promise<String> answer = Promise.promise();
     HttpClient client = client();
-    client.request(to("upload.vcap.me", "/upload").setMethod(HttpMethod.PUT)
-        .putHeader("Content-Length", String.valueOf(UPLOAD_BYTES)))
+    router.onContext(() -> client.request(to("upload.vcap.me", "/upload")
+        .setMethod(HttpMethod.PUT).putHeader("Content-Length", String.valueOf(UPLOAD_BYTES)))
         .onSuccess(req -> {
           req.response().compose(resp -> resp.body()).map(Buffer::toString)
               .onComplete(answer);
           pump(req, chunk, sent);
         })
-        .onFailure(answer::fail);
+        .onFailure(answer::fail));
 
     // wait until the client is stalled by back-pressure (no progress between two polls)
     long[] last = {-1};
@@ -157,7 +157,7 @@ class StreamingIT {
     List<String> parts = new CopyOnWriteArrayList<>();
     HttpClient client = client();
     Promise<Void> ended = Promise.promise();
-    client.request(to("sse.vcap.me", "/events"))
+    router.onContext(() -> client.request(to("sse.vcap.me", "/events"))
         .compose(HttpClientRequest::send)
         .onSuccess(resp -> {
           resp.handler(buf -> {
@@ -168,7 +168,7 @@ class StreamingIT {
           });
           resp.endHandler(v -> ended.complete());
         })
-        .onFailure(ended::fail);
+        .onFailure(ended::fail));
     result(ended.future());
     assertThat(String.join("", parts)).isEqualTo("data: one\n\ndata: two\n\n");
     assertThat(parts.get(0)).isEqualTo("data: one\n\n");
@@ -196,8 +196,8 @@ class StreamingIT {
     // plain requests to the same backend meanwhile never land in the tunnel
     for (int i = 0; i < 3; i++) {
       HttpClient client = client();
-      String body = result(client.request(to("127.0.0.1", "/plain"))
-          .compose(HttpClientRequest::send).compose(r -> r.body()).map(Buffer::toString));
+      String body = result(router.onContext(() -> client.request(to("127.0.0.1", "/plain"))
+          .compose(HttpClientRequest::send).compose(r -> r.body()).map(Buffer::toString)));
       assertThat(body).isEqualTo("plain");
       result(client.close());
     }

@@ -15,7 +15,10 @@ import io.updraft.router.RouterMain;
 import io.updraft.router.RouterVerticle;
 import io.updraft.router.registry.RouteKey;
 import io.updraft.router.registry.RoutePool;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -29,6 +32,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A router started in this JVM the way {@code RouterMain} starts it (real config loading, real
@@ -46,6 +50,7 @@ public final class RouterHarness implements AutoCloseable {
   private final Vertx vertx;
   private final NatsBus observer;
   private final HttpClient client;
+  private final Context context;
   private final Path accessLog;
 
   private RouterHarness(ComponentLauncher.Running<RouterConfig> running, RouterVerticle router,
@@ -56,6 +61,7 @@ public final class RouterHarness implements AutoCloseable {
     this.observer = observer;
     this.accessLog = accessLog;
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    this.context = vertx.getOrCreateContext();
   }
 
   /**
@@ -153,32 +159,32 @@ public final class RouterHarness implements AutoCloseable {
   /** One request through the router, with {@code host} as the Host header. */
   public Response request(HttpMethod method, String host, String path, MultiMap headers)
       throws Exception {
-    return result(client.request(options(method, host, path, headers))
+    return result(onContext(() -> client.request(options(method, host, path, headers))
         .compose(req -> req.send())
-        .compose(RouterHarness::read));
+        .compose(RouterHarness::read)));
   }
 
   /** A GET sent without waiting for it, for concurrent requests. */
-  public io.vertx.core.Future<Response> requestAsync(String host, String path) {
-    return client.request(options(HttpMethod.GET, host, path,
+  public Future<Response> requestAsync(String host, String path) {
+    return onContext(() -> client.request(options(HttpMethod.GET, host, path,
             MultiMap.caseInsensitiveMultiMap()))
         .compose(req -> req.send())
-        .compose(RouterHarness::read);
+        .compose(RouterHarness::read));
   }
 
   /** A request with a body of known length. */
   public Response request(HttpMethod method, String host, String path, String body)
       throws Exception {
-    return result(client.request(options(method, host, path,
+    return result(onContext(() -> client.request(options(method, host, path,
             MultiMap.caseInsensitiveMultiMap()))
         .compose(req -> req.send(body))
-        .compose(RouterHarness::read));
+        .compose(RouterHarness::read)));
   }
 
   /** A request whose body is sent in chunks ({@code Transfer-Encoding: chunked}). */
   public Response requestChunked(String host, String path, List<String> chunks)
       throws Exception {
-    return result(client.request(options(HttpMethod.POST, host, path,
+    return result(onContext(() -> client.request(options(HttpMethod.POST, host, path,
             MultiMap.caseInsensitiveMultiMap()))
         .compose(req -> {
           req.setChunked(true);
@@ -186,7 +192,19 @@ public final class RouterHarness implements AutoCloseable {
           req.end();
           return req.response();
         })
-        .compose(RouterHarness::read));
+        .compose(RouterHarness::read)));
+  }
+
+  /**
+   * Runs a client exchange on the harness's one context. Called from the test thread, a
+   * response that arrives before {@code body()} is asked for would lose its body (Vert.x
+   * delivers it once, to whoever listens then): on the context, the whole chain runs on the
+   * event loop that reads the response, so {@code body()} is always in time.
+   */
+  public <T> Future<T> onContext(Supplier<Future<T>> exchange) {
+    Promise<T> done = Promise.promise();
+    context.runOnContext(v -> exchange.get().onComplete(done));
+    return done.future();
   }
 
   private RequestOptions options(HttpMethod method, String host, String path,
