@@ -47,6 +47,8 @@ final class HttpHead {
   static final byte X_REQUEST_START = 16;
   static final byte X_VCAP_REQUEST_ID = 17;
 
+  private static final String[] METHODS = {"GET", "POST", "PUT", "HEAD", "DELETE", "PATCH",
+      "OPTIONS", "CONNECT"};
   /** More header lines than this is an attack or a bug, not a message. */
   static final int MAX_HEADERS = 128;
   /** Bytes copied first: most heads are shorter, and a body that follows stays where it is. */
@@ -261,43 +263,10 @@ final class HttpHead {
 
   /** The method, without a new string for the common ones. */
   private String method(int length) {
-    switch (length) {
-      case 3:
-        if (is(0, "GET")) {
-          return "GET";
-        }
-        if (is(0, "PUT")) {
-          return "PUT";
-        }
-        break;
-      case 4:
-        if (is(0, "POST")) {
-          return "POST";
-        }
-        if (is(0, "HEAD")) {
-          return "HEAD";
-        }
-        break;
-      case 5:
-        if (is(0, "PATCH")) {
-          return "PATCH";
-        }
-        break;
-      case 6:
-        if (is(0, "DELETE")) {
-          return "DELETE";
-        }
-        break;
-      case 7:
-        if (is(0, "OPTIONS")) {
-          return "OPTIONS";
-        }
-        if (is(0, "CONNECT")) {
-          return "CONNECT";
-        }
-        break;
-      default:
-        break;
+    for (String known : METHODS) {
+      if (known.length() == length && is(0, known)) {
+        return known;
+      }
     }
     return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
   }
@@ -500,8 +469,13 @@ final class HttpHead {
     contentLength = value;
   }
 
-  private boolean connectionTokens(int i) {
-    boolean others = false;
+  /** What a comma-separated token of a header value is for. */
+  private interface TokenVisitor {
+    void token(int start, int length);
+  }
+
+  /** Each token of header {@code i}'s comma-separated value. */
+  private void tokens(int i, TokenVisitor visitor) {
     int p = valueStart[i];
     int end = valueEnd[i];
     while (p < end) {
@@ -512,10 +486,16 @@ final class HttpHead {
       while (p < end && bytes[p] != ',' && bytes[p] != ' ' && bytes[p] != '\t') {
         p++;
       }
-      int n = p - s;
-      if (n == 0) {
-        continue;
+      if (p > s) {
+        visitor.token(s, p - s);
       }
+    }
+  }
+
+  /** Takes in a Connection header; true if it names headers besides its own options. */
+  private boolean connectionTokens(int i) {
+    boolean[] others = {false};
+    tokens(i, (s, n) -> {
       if (n == 5 && equalsIgnoreCase(s, n, "close")) {
         connectionClose = true;
       } else if (n == 10 && equalsIgnoreCase(s, n, "keep-alive")) {
@@ -523,35 +503,24 @@ final class HttpHead {
       } else if (n == 7 && equalsIgnoreCase(s, n, "upgrade")) {
         connectionUpgrade = true;
       } else {
-        others = true;
+        others[0] = true;
       }
-    }
-    return others;
+    });
+    return others[0];
   }
 
   /** Marks the header lines a Connection header names (RFC 9110 7.6.1). */
   private void markConnectionScoped() {
     for (int c = 0; c < count; c++) {
-      if (id[c] != CONNECTION) {
-        continue;
-      }
-      int p = valueStart[c];
-      int end = valueEnd[c];
-      while (p < end) {
-        while (p < end && (bytes[p] == ',' || bytes[p] == ' ' || bytes[p] == '\t')) {
-          p++;
-        }
-        int s = p;
-        while (p < end && bytes[p] != ',' && bytes[p] != ' ' && bytes[p] != '\t') {
-          p++;
-        }
-        int n = p - s;
-        for (int h = 0; n > 0 && h < count; h++) {
-          if (nameEnd[h] - nameStart[h] == n && regionEqualsIgnoreCase(nameStart[h], s, n)
-              && id[h] != HOST && id[h] != CONTENT_LENGTH && id[h] != TRANSFER_ENCODING) {
-            connectionScoped[h] = true;
+      if (id[c] == CONNECTION) {
+        tokens(c, (s, n) -> {
+          for (int h = 0; h < count; h++) {
+            if (nameEnd[h] - nameStart[h] == n && regionEqualsIgnoreCase(nameStart[h], s, n)
+                && id[h] != HOST && id[h] != CONTENT_LENGTH && id[h] != TRANSFER_ENCODING) {
+              connectionScoped[h] = true;
+            }
           }
-        }
+        });
       }
     }
   }
