@@ -59,4 +59,35 @@ class BodyFramingTest {
     assertThat(f.done()).isFalse();
     assertThat(f.endsAtClose()).isTrue();
   }
+
+  /** Random bytes fed in random pieces: each piece is taken up to the end, or refused. */
+  @Test
+  void anyChunkedInputIsTakenOrRefusedNeverAnError() {
+    java.util.Random random = new java.util.Random(5);
+    byte[] alphabet = "0123456789abcdefABCDEF;= \t\r\nxX:".getBytes(StandardCharsets.ISO_8859_1);
+    for (int round = 0; round < 20_000; round++) {
+      BodyFraming f = BodyFraming.chunked();
+      byte[] input = new byte[random.nextInt(120)];
+      for (int k = 0; k < input.length; k++) {
+        input[k] = alphabet[random.nextInt(alphabet.length)];
+      }
+      int at = 0;
+      try {
+        while (at < input.length && !f.done()) {
+          int piece = 1 + random.nextInt(input.length - at);
+          int taken = f.scan(Unpooled.wrappedBuffer(input, at, piece), (in, i, n) -> {
+            assertThat(n).isPositive();
+          });
+          assertThat(taken).isBetween(0, piece);
+          assertThat(taken == piece || f.done()).isTrue();
+          at += taken;
+          if (taken < piece) {
+            break;
+          }
+        }
+      } catch (HttpHead.Malformed e) {
+        assertThat(e.status).isEqualTo(400);
+      }
+    }
+  }
 }

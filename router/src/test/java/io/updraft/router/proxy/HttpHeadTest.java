@@ -129,4 +129,39 @@ class HttpHeadTest {
           .satisfies(e -> assertThat(((HttpHead.Malformed) e).status).isEqualTo(502));
     }
   }
+
+  /** Random bytes and mangled requests: a head, "not yet", or a refusal; nothing else. */
+  @Test
+  void anyInputIsAHeadOrIncompleteOrRefusedNeverAnError() {
+    java.util.Random random = new java.util.Random(11);
+    String valid = "POST /a?b=1 HTTP/1.1\r\nHost: a.vcap.me\r\nContent-Length: 3\r\n"
+        + "Transfer-Encoding: chunked\r\nConnection: close, X-A\r\nX-A: 1\r\n\r\nabc";
+    byte[] alphabet = "GETPOST /:,;\r\n\t HTTP/1.10-9aZ\u0000\u007f\u00ff".getBytes(
+        StandardCharsets.ISO_8859_1);
+    for (int round = 0; round < 20_000; round++) {
+      byte[] input;
+      if (round % 2 == 0) {
+        input = valid.getBytes(StandardCharsets.ISO_8859_1);
+        for (int k = random.nextInt(4); k >= 0; k--) {
+          input[random.nextInt(input.length)] = alphabet[random.nextInt(alphabet.length)];
+        }
+        input = java.util.Arrays.copyOf(input, random.nextInt(input.length + 1));
+      } else {
+        input = new byte[random.nextInt(200)];
+        for (int k = 0; k < input.length; k++) {
+          input[k] = alphabet[random.nextInt(alphabet.length)];
+        }
+      }
+      byte[] in = input;
+      for (boolean request : new boolean[] {true, false}) {
+        try {
+          int n = request ? head.parseRequest(Unpooled.wrappedBuffer(in))
+              : head.parseResponse(Unpooled.wrappedBuffer(in));
+          assertThat(n).isBetween(0, in.length);
+        } catch (HttpHead.Malformed e) {
+          assertThat(e.status).isIn(400, 414, 431, 502);
+        }
+      }
+    }
+  }
 }
