@@ -172,7 +172,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
             break;
           }
         } else if (!ex.requestEnded) {
+          int before = pending.readableBytes();
           ex.readBody(pending);
+          if (pending != null && pending.readableBytes() == before) {
+            // nothing taken (never expected): wait for the next read rather than spin
+            break;
+          }
         } else {
           // a pipelined request: its turn comes when this answer is written
           break;
