@@ -32,25 +32,11 @@ final class ForwardHeaders {
   private static final byte[] HOST = ascii("Host: ");
   private static final byte[] SET_COOKIE = ascii("Set-Cookie: ");
   private static final byte[] COMMA = ascii(", ");
-  /** Meaningful for one connection only (RFC 9110 7.6.1), by name. */
-  private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection",
-      "te", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization"};
-
   private ForwardHeaders() {
   }
 
   static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** Whether {@code name} is a hop-by-hop header (any case). */
-  static boolean isHopByHop(String name) {
-    for (String h : HOP_BY_HOP) {
-      if (h.equalsIgnoreCase(name)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Whether a request line of this id is not forwarded as it came. */
@@ -283,20 +269,6 @@ final class ForwardHeaders {
       host = host.substring(0, host.length() - 1);
     }
     return host.isEmpty() ? null : host.toLowerCase(java.util.Locale.ROOT);
-  }
-
-  /**
-   * Whether a request target has only visible characters (RFC 9112 3.2; bytes above 0x7f pass,
-   * as nginx lets them): control characters would reach the app's parser, the log and headers.
-   */
-  static boolean isVisible(String target) {
-    for (int i = 0; i < target.length(); i++) {
-      char c = target.charAt(i);
-      if (c <= 0x20 || c == 0x7f) {
-        return false;
-      }
-    }
-    return !target.isEmpty();
   }
 
   /** The path of an origin-form target, without query or fragment. */
