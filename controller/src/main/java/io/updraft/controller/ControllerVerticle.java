@@ -28,6 +28,7 @@ import io.updraft.controller.services.ServiceRegistry;
 import io.updraft.controller.services.ServiceStore;
 import io.updraft.controller.services.Services;
 import io.updraft.controller.events.EventStore;
+import io.updraft.controller.files.PrivateFiles;
 import io.updraft.controller.logs.AppLogs;
 import io.updraft.controller.scaling.LocalPlatform;
 import io.updraft.controller.scaling.Drainer;
@@ -52,8 +53,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the cloud controller in a fixed order: database, stores, admins, API server, router
- * registration of the API host. Stops in reverse.
+ * Wires the cloud controller in a fixed order: data dir, database, stores, admins, API server,
+ * router registration of the API host. Stops in reverse.
  */
 final class ControllerVerticle extends ComponentVerticle {
 
@@ -82,7 +83,8 @@ final class ControllerVerticle extends ComponentVerticle {
 
   @Override
   protected Future<?> startResponders() {
-    return Database.open(vertx, config.database(), Path.of(config.dataDir()))
+    return vertx.executeBlocking(this::prepareDataDir, false)
+        .compose(v -> Database.open(vertx, config.database(), config.dataPath()))
         .compose(database -> {
           db = database;
           Settings settings = new Settings(db);
@@ -168,6 +170,32 @@ final class ControllerVerticle extends ComponentVerticle {
               .addKeyValue("port", port).addKeyValue("external_uri", config.externalUri()).log();
           return null;
         });
+  }
+
+  /**
+   * The data dir holds the database (token secret, users' service credentials), every user's
+   * packages and droplets and the staging logs: 0700, everything in it private, including what
+   * an older version left readable. A local platform DEA's base dir holds apps' files: the DEA's
+   * to manage, left as it is.
+   */
+  private Void prepareDataDir() throws java.io.IOException {
+    Path data = config.dataPath();
+    PrivateFiles.createRoot(data);
+    List<Path> deaBases = new java.util.ArrayList<>();
+    Path localDeas = data.resolve("local-deas");
+    if (java.nio.file.Files.isDirectory(localDeas)) {
+      try (var homes = java.nio.file.Files.list(localDeas)) {
+        homes.forEach(home -> deaBases.add(home.resolve("base")));
+      }
+    }
+    int changed = PrivateFiles.tighten(data, List.of(), deaBases);
+    // made here, private, rather than by the body handlers with the usual modes
+    for (String dir : List.of("blobs", "work", "uploads", "staging-logs")) {
+      PrivateFiles.createDirectories(data.resolve(dir));
+    }
+    log.atDebug().setMessage("controller.data-dir.private").addKeyValue("dir", data)
+        .addKeyValue("modes_changed", changed).log();
+    return null;
   }
 
   /** The configured {@code primary_scaling_platform}. */

@@ -1,5 +1,6 @@
 package io.updraft.controller.blobstore;
 
+import io.updraft.controller.files.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
  * and renamed into place, so readers never see half a blob; reads can be verified against the
  * name. Blocking: call it from worker threads.
  *
- * <p>Layout: {@code <root>/<kind>/<sha1[0..2]>/<sha1[2..4]>/<sha1>}.
+ * <p>Layout: {@code <root>/<kind>/<sha1[0..2]>/<sha1[2..4]>/<sha1>}; directories 0700, blobs
+ * 0600 (other users' packages and droplets are no business of an app on the same machine).
  */
 public final class Blobstore {
 
@@ -75,9 +77,11 @@ public final class Blobstore {
       Files.deleteIfExists(file);
       return sha1;
     }
-    Files.createDirectories(target.getParent());
+    PrivateFiles.createDirectories(target.getParent());
     Path tmp = Files.createTempFile(target.getParent(), ".incoming-", ".tmp");
     Files.move(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+    // the moved file keeps its mode (an upload's, an app file's): private before it is visible
+    Files.setPosixFilePermissions(tmp, PrivateFiles.FILE);
     try {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
@@ -88,7 +92,7 @@ public final class Blobstore {
 
   /** Copies {@code file} into the store (the source stays) and returns its SHA-1. */
   public String copyIn(Kind kind, Path file) throws IOException {
-    Files.createDirectories(root);
+    PrivateFiles.createDirectories(root);
     Path copy = Files.createTempFile(root, ".copy-", ".tmp");
     Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
     return put(kind, copy);

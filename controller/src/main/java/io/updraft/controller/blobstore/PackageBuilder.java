@@ -4,6 +4,7 @@ import io.updraft.common.archive.ArchiveWriter;
 import io.updraft.common.archive.SafeExtractor;
 import io.updraft.common.archive.UnsafeArchiveException;
 import io.updraft.common.files.FileTrees;
+import io.updraft.controller.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -42,8 +43,8 @@ public final class PackageBuilder {
 
   /** Builds and stores the package; returns its SHA-1. {@code zip} may be null. */
   public String build(Path zip, List<Resource> resources) throws IOException {
-    Files.createDirectories(workRoot);
-    Path work = Files.createTempDirectory(workRoot, "package-");
+    PrivateFiles.createDirectories(workRoot);
+    Path work = Files.createTempDirectory(workRoot, "package-"); // 0700
     try {
       Path tree = Files.createDirectory(work.resolve("app"));
       long bytes = 0;

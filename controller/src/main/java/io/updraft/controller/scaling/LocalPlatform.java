@@ -1,6 +1,7 @@
 package io.updraft.controller.scaling;
 
 import io.updraft.controller.ControllerConfig.LocalPlatformConfig;
+import io.updraft.controller.files.PrivateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -55,7 +56,10 @@ public final class LocalPlatform implements ScalingPlatform {
       for (int i = 0; i < count; i++) {
         String id = "local-dea-" + System.currentTimeMillis() + "-" + i;
         Path home = workDir.resolve(id);
-        Files.createDirectories(home);
+        PrivateFiles.createRoot(workDir);
+        Files.createDirectory(home, PrivateFiles.dirAttribute());
+        // the DEA's output is platform state: private before the redirect opens it
+        PrivateFiles.createFile(home.resolve("dea.log"));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(config.javaOptions());

@@ -13,6 +13,7 @@ import io.updraft.common.protocol.staging.StagingRequest;
 import io.updraft.common.protocol.staging.StagingResult;
 import io.updraft.controller.apps.App;
 import io.updraft.controller.blobstore.Blobstore;
+import io.updraft.controller.files.PrivateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -193,8 +194,8 @@ public final class StagingCoordinator {
   private Future<Void> saveLog(Task task) {
     String text = task.log.toString();
     return vertx.executeBlocking(() -> {
-      Files.createDirectories(logs);
-      Path tmp = Files.createTempFile(logs, "log-", ".tmp");
+      PrivateFiles.createDirectories(logs);
+      Path tmp = Files.createTempFile(logs, "log-", ".tmp"); // 0600, kept by the rename
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       Files.move(tmp, logs.resolve(task.appId + ".log"),
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
