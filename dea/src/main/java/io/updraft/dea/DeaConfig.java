@@ -1,5 +1,6 @@
 package io.updraft.dea;
 
+import io.updraft.common.container.ContainerNetwork;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.updraft.common.bus.NatsConfig;
@@ -31,7 +32,17 @@ import java.util.List;
  * memory_limits: auto                 # auto (cgroup v2/v1 if writable, else RSS) | rss
  * shutdown_action: evacuate           # evacuate | leave_running (upgrades: re-adopt at restart)
  * files: {host: 0.0.0.0, port: 0, user: null, password: null, secret: null, token_max_ttl_s: 3600}
- * isolation: {mode: auto, uid_base: 20000, uid_count: 1000}   # one uid per instance when root
+ * isolation:                          # see Isolation
+ *   mode: auto                        # auto | container | process
+ *   users: auto                       # process mode: one uid per instance when root
+ *   runtime: auto                     # auto (crun, then runc) | crun | runc
+ *   stack: /var/lib/updraft/stacks/bookworm   # root file system of every container
+ *   network: 10.254.0.0/16            # a /30 per container
+ *   allowed_host_ports: []            # ports of this host containers may reach
+ *   pids: 512                         # processes and threads per container
+ *   tmp_mb: 64                        # private /tmp per container
+ *   uid_base: 20000
+ *   uid_count: 1000
  * node_id: null                       # the scaling platform's node id (set by the platform
  *                                     # that launched this DEA; carried in dea.advertise)
  * </pre>
@@ -95,24 +106,46 @@ public record DeaConfig(
     memoryLimits = memoryLimits == null ? MemoryLimits.AUTO : memoryLimits;
     shutdownAction = shutdownAction == null ? ShutdownAction.EVACUATE : shutdownAction;
     files = files == null ? new Files(null, null, null, null, null, null) : files;
-    isolation = isolation == null ? new Isolation(null, null, null) : isolation;
+    isolation = isolation == null
+        ? new Isolation(null, null, null, null, null, null, null, null, null, null) : isolation;
   }
 
   /**
-   * {@code isolation:} — when the DEA runs as root, each instance runs as its own
-   * unprivileged uid (from {@code uid_base} .. {@code uid_base + uid_count - 1}, no passwd
-   * entry needed) and its directory is {@code 0700}, so instances cannot read each other's
-   * files. {@code auto} (default) turns it on when running as root with {@code setpriv}
-   * available and {@code base_dir} reachable by other users; {@code on} refuses to start
-   * otherwise; {@code off} runs apps as the DEA's own user.
+   * {@code isolation:} — how instances are kept apart.
+   *
+   * <p>{@code mode: container} runs each instance in its own container on an OCI runtime
+   * (namespaces, its own network, cgroup limits, the shared read-only {@code stack});
+   * {@code process} runs it as a process of this host (a development mode), as its own
+   * unprivileged uid when the DEA is root ({@code users}); {@code auto} (default) takes
+   * containers wherever they can run (root, a runtime that runs one, the stack) and says in one
+   * log line and in {@code /varz} which backend it chose and why.
+   *
+   * <p>{@code users} (process mode only): {@code auto} gives each instance its own uid when
+   * the DEA runs as root with {@code setpriv} and {@code base_dir} reachable by other users;
+   * {@code on} refuses to start otherwise; {@code off} runs apps as the DEA's own user.
+   * Uids come from {@code uid_base .. uid_base + uid_count - 1} in both modes.
    */
   public record Isolation(
       @JsonProperty("mode") Mode mode,
+      @JsonProperty("users") Users users,
+      @JsonProperty("runtime") String runtime,
+      @JsonProperty("stack") String stack,
+      @JsonProperty("network") String network,
+      @JsonProperty("allowed_host_ports") List<Integer> allowedHostPorts,
+      @JsonProperty("pids") Integer pids,
+      @JsonProperty("tmp_mb") Integer tmpMb,
       @JsonProperty("uid_base") Integer uidBase,
       @JsonProperty("uid_count") Integer uidCount) {
 
-    /** Whether instances get their own uid. */
+    /** Which backend runs instances. */
     public enum Mode {
+      @JsonProperty("auto") AUTO,
+      @JsonProperty("container") CONTAINER,
+      @JsonProperty("process") PROCESS
+    }
+
+    /** Whether process-mode instances get their own uid. */
+    public enum Users {
       @JsonProperty("auto") AUTO,
       @JsonProperty("on") ON,
       @JsonProperty("off") OFF
@@ -120,8 +153,25 @@ public record DeaConfig(
 
     public Isolation {
       mode = mode == null ? Mode.AUTO : mode;
+      users = users == null ? Users.AUTO : users;
+      runtime = runtime == null ? "auto" : runtime;
+      stack = stack == null ? "/var/lib/updraft/stacks/bookworm" : stack;
+      network = network == null ? "10.254.0.0/16" : network;
+      allowedHostPorts = allowedHostPorts == null ? List.of() : List.copyOf(allowedHostPorts);
+      pids = pids == null ? 512 : pids;
+      tmpMb = tmpMb == null ? 64 : tmpMb;
       uidBase = uidBase == null ? 20_000 : uidBase;
       uidCount = uidCount == null ? 1_000 : uidCount;
+    }
+
+    /** Process mode with the given uid policy and defaults for the rest (tests, tools). */
+    public static Isolation process(Users users) {
+      return new Isolation(Mode.PROCESS, users, null, null, null, null, null, null, null, null);
+    }
+
+    @JsonIgnore
+    public Path stackPath() {
+      return Path.of(stack).toAbsolutePath().normalize();
     }
   }
 
@@ -219,6 +269,23 @@ public record DeaConfig(
       throw new ConfigException("isolation.uid_base", "must be at least 1000 (no system uids)");
     }
     positive("isolation.uid_count", isolation.uidCount());
+    positive("isolation.pids", isolation.pids());
+    positive("isolation.tmp_mb", isolation.tmpMb());
+    if (!List.of("auto", "crun", "runc").contains(isolation.runtime())) {
+      throw new ConfigException("isolation.runtime", "must be auto, crun or runc, got "
+          + isolation.runtime());
+    }
+    try {
+      new ContainerNetwork(isolation.network());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("isolation.network", e.getMessage());
+    }
+    for (Integer port : isolation.allowedHostPorts()) {
+      if (port == null || port < 1 || port > 65535) {
+        throw new ConfigException("isolation.allowed_host_ports", "ports are 1 to 65535, got "
+            + port);
+      }
+    }
     if (baseDir.isBlank()) {
       throw new ConfigException("base_dir", "must not be empty");
     }

@@ -15,7 +15,10 @@ import io.updraft.dea.logs.LogStreamer;
 import io.updraft.dea.lifecycle.Shutdown;
 import io.updraft.dea.process.CgroupMemory;
 import io.updraft.dea.process.ReadinessProbe;
-import io.updraft.dea.process.UserIsolation;
+import io.updraft.dea.isolation.BackendChoice;
+import io.updraft.dea.isolation.ContainerBackend;
+import io.updraft.dea.isolation.InstanceBackend;
+import io.updraft.dea.isolation.ProcessBackend;
 import io.updraft.dea.resources.PlacementPolicy;
 import io.updraft.dea.resources.ResourceManager;
 import io.updraft.dea.resources.UsageSummary;
@@ -86,9 +89,8 @@ public final class DeaVerticle extends ComponentVerticle {
       Files.createDirectories(base.resolve("db"));
       Optional<CgroupMemory> cgroup = config.memoryLimits() == DeaConfig.MemoryLimits.RSS
           ? Optional.empty() : CgroupMemory.detect(Path.of("/sys/fs/cgroup"));
-      return new Boot(cgroup,
-          UserIsolation.detect(config.isolation(), base.resolve("apps")), loadSnapshot(),
-          UsageSummary.diskTotalMb(base));
+      return new Boot(cgroup, BackendChoice.choose(config, component.identity().localIp(),
+          cgroup), loadSnapshot(), UsageSummary.diskTotalMb(base));
     }, false).compose(this::wire);
   }
 
@@ -105,7 +107,7 @@ public final class DeaVerticle extends ComponentVerticle {
     }
   }
 
-  private record Boot(Optional<CgroupMemory> cgroup, Optional<UserIsolation> isolation,
+  private record Boot(Optional<CgroupMemory> cgroup, BackendChoice.Choice isolation,
       List<InstanceSnapshot.Entry> entries, long diskTotalMb) {
   }
 
@@ -123,8 +125,8 @@ public final class DeaVerticle extends ComponentVerticle {
     probe = new ReadinessProbe(vertx);
     manager = new InstanceManager(vertx, context, config, host, registry, resources, policy,
         droplets, probe);
-    manager.cgroup(boot.cgroup());
-    manager.isolation(boot.isolation());
+    InstanceBackend backend = boot.isolation().backend();
+    manager.backend(backend, boot.cgroup().isPresent() || backend instanceof ContainerBackend);
     registry.onChange(this::saveSnapshot);
     // 3. file server identity (port known once it listens)
     String filesUser = config.files().user() != null ? config.files().user()
@@ -170,7 +172,9 @@ public final class DeaVerticle extends ComponentVerticle {
       figures.put("state", resources.shuttingDown() ? "SHUTTING_DOWN" : "RUNNING");
       figures.put("memory_limits", memoryLimits(boot.cgroup()));
       figures.put("files_port", files.port());
-      figures.put("isolated_users", manager.isolatedUsers());
+      figures.put("isolated_users", isolatedUsers(backend));
+      figures.put("isolation", Map.of("backend", backend.name(),
+          "reason", boot.isolation().reason()));
       return figures;
     });
     // 6. re-adopt, serve files, then talk
@@ -186,9 +190,14 @@ public final class DeaVerticle extends ComponentVerticle {
               .addKeyValue("host", host).addKeyValue("files_port", files.port())
               .addKeyValue("adopted", adopted.size())
               .addKeyValue("memory_limits", memoryLimits(boot.cgroup()))
-              .addKeyValue("isolated_users", manager.isolatedUsers()).log();
+              .addKeyValue("isolation", backend.name())
+              .addKeyValue("isolated_users", isolatedUsers(backend)).log();
           return null;
         });
+  }
+
+  private static boolean isolatedUsers(InstanceBackend backend) {
+    return !(backend instanceof ProcessBackend p) || p.isolatedUsers();
   }
 
   private static String memoryLimits(Optional<CgroupMemory> cgroup) {

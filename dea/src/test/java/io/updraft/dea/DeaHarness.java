@@ -56,14 +56,14 @@ final class DeaHarness implements AutoCloseable {
     droplets = new DropletServer(vertx);
   }
 
-  DeaConfig.Isolation isolation = new DeaConfig.Isolation(DeaConfig.Isolation.Mode.OFF, null,
-      null);
+  DeaConfig.Isolation isolation = DeaConfig.Isolation.process(DeaConfig.Isolation.Users.OFF);
 
   /** RSS by default: only the memory test touches the machine's cgroups. */
   DeaConfig.MemoryLimits memoryLimits = DeaConfig.MemoryLimits.RSS;
+  String localIp = "127.0.0.1";
 
   DeaConfig config(DeaConfig.ShutdownAction action) {
-    return new DeaConfig(nats.config(), null, 0, "127.0.0.1", base.toString(), 1024L, 10,
+    return new DeaConfig(nats.config(), null, 0, localIp, base.toString(), 1024L, 10,
         null, null, null, new DeaConfig.Intervals(500L, 500L, 300L, 500L), 4_000L, 1_000L,
         300L, 3_600_000L, null, null, memoryLimits, action,
         new DeaConfig.Files("127.0.0.1", 0, null, null, SECRET, 600L), isolation, null);

@@ -357,7 +357,8 @@ class DeaIT {
     // the base dir must be reachable by the instances' users
     Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions
         .fromString("rwx--x--x"));
-    h.isolation = new DeaConfig.Isolation(DeaConfig.Isolation.Mode.ON, 23_000, 10);
+    h.isolation = new DeaConfig.Isolation(DeaConfig.Isolation.Mode.PROCESS,
+        DeaConfig.Isolation.Users.ON, null, null, null, null, null, null, 23_000, 10);
     h.startDea(DeaConfig.ShutdownAction.EVACUATE);
     AppFixture app = AppFixture.create();
     byte[] droplet = TarBuilder.pythonWebApp("isolated");

@@ -35,6 +35,8 @@ public final class Instance {
   private String crashReason;
   private Usage usage;
   private Integer uid;
+  private Integer netSlot;
+  private String address;
 
   public Instance(String id, String privateId, DeaStartRequest request, Limits limits, Path dir,
       Instant createdAt) {
@@ -189,6 +191,39 @@ public final class Instance {
 
   public void uid(Integer uid) {
     this.uid = uid;
+  }
+
+  /** The container network slot the instance holds (container backend), else null. */
+  public synchronized Integer netSlot() {
+    return netSlot;
+  }
+
+  public synchronized void netSlot(Integer netSlot) {
+    this.netSlot = netSlot;
+  }
+
+  /** The slot, handed over once: whoever frees it takes it (a worker may race a stop). */
+  public synchronized Integer takeNetSlot() {
+    Integer slot = netSlot;
+    netSlot = null;
+    return slot;
+  }
+
+  /**
+   * Where the instance is reached when not at the DEA's own host address (a container's
+   * address when the DEA's host is loopback, which no DNAT rule serves), else null.
+   */
+  public String address() {
+    return address;
+  }
+
+  public void address(String address) {
+    this.address = address;
+  }
+
+  /** The host routes and probes use: {@link #address()}, else the DEA's. */
+  public String host(String deaHost) {
+    return address != null ? address : deaHost;
   }
 
   public boolean flapping() {

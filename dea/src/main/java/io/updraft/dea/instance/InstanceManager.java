@@ -9,13 +9,11 @@ import io.updraft.common.protocol.droplet.ExitReason;
 import io.updraft.dea.DeaConfig;
 import io.updraft.dea.droplet.DropletCache;
 import io.updraft.dea.droplet.DropletUnpacker;
+import io.updraft.dea.isolation.InstanceBackend;
 import io.updraft.dea.process.AppEnvironment;
-import io.updraft.dea.process.CgroupMemory;
-import io.updraft.dea.process.ProcessLauncher;
 import io.updraft.dea.process.ProcessTree;
 import io.updraft.dea.process.ReadinessProbe;
 import io.updraft.dea.process.UsageSampler;
-import io.updraft.dea.process.UserIsolation;
 import io.updraft.dea.resources.PlacementPolicy;
 import io.updraft.dea.resources.ResourceManager;
 import io.vertx.core.Context;
@@ -79,8 +77,9 @@ public final class InstanceManager {
   private final Path appsDir;
   private final Map<String, ProcessHandle> processes = new HashMap<>();
   private final Map<String, Future<Void>> stopping = new HashMap<>();
-  private Optional<CgroupMemory> cgroup = Optional.empty();
-  private Optional<UserIsolation> isolation = Optional.empty();
+  private InstanceBackend backend;
+  /** Whether the kernel enforces memory limits (cgroups), so RSS is only reported. */
+  private boolean kernelMemoryLimits;
   private boolean sampling;
 
   public InstanceManager(Vertx vertx, Context context, DeaConfig config, String host,
@@ -99,20 +98,14 @@ public final class InstanceManager {
     this.appsDir = config.basePath().resolve("apps");
   }
 
-  public void cgroup(Optional<CgroupMemory> cgroup) {
-    this.cgroup = cgroup;
+  /** The backend that runs instances; {@code kernelMemoryLimits}: cgroups enforce memory. */
+  public void backend(InstanceBackend backend, boolean kernelMemoryLimits) {
+    this.backend = backend;
+    this.kernelMemoryLimits = kernelMemoryLimits;
   }
 
-  public void isolation(Optional<UserIsolation> isolation) {
-    this.isolation = isolation;
-  }
-
-  public boolean isolatedUsers() {
-    return isolation.isPresent();
-  }
-
-  public boolean cgroupLimits() {
-    return cgroup.isPresent();
+  public InstanceBackend backend() {
+    return backend;
   }
 
   public Path appsDir() {
@@ -166,47 +159,26 @@ public final class InstanceManager {
         taken.add(i.port());
       }
     });
-    if (isolation.isPresent()) {
-      Set<Integer> uids = new HashSet<>();
-      registry.all().forEach(i -> {
-        if (i.uid() != null && i != instance) {
-          uids.add(i.uid());
-        }
-      });
-      try {
-        instance.uid(isolation.get().allocate(uids));
-      } catch (IllegalStateException e) {
-        crash(instance, e.getMessage());
-        return Optional.of(instance);
-      }
-    }
-    Integer uid = instance.uid();
+    List<Instance> others = List.copyOf(registry.all());
+    InstanceBackend b = backend;
     droplets.obtain(req.sha1(), req.executableUri())
         .compose(tgz -> whileStarting(instance).compose(v -> vertx.executeBlocking(() -> {
+          b.prepare(instance, others);
           DropletUnpacker.unpack(tgz, instance.dir(), instance.limits().diskMb());
           Files.createDirectories(instance.dir().resolve("logs"));
           Files.createDirectories(instance.dir().resolve("tmp"));
-          if (uid != null) {
-            UserIsolation.own(instance.dir(), uid);
-          }
           return freePort(taken);
         }, false)))
         .compose(port -> whileStarting(instance).map(v -> {
           instance.port(port);
-          return AppEnvironment.build(instance, host, config.appPath());
+          InstanceBackend.AppView view = b.view(instance, host);
+          return AppEnvironment.build(instance, view.host(), view.path(), view.home());
         }))
-        .compose(env -> {
-          Optional<CgroupMemory> cg = cgroup;
-          long limitBytes = instance.memoryMb() * 1024L * 1024L;
-          return vertx.executeBlocking(() -> {
-            Path procs = cg.isPresent() ? cg.get().create(instance.id(), limitBytes) : null;
-            Process process = ProcessLauncher.launch(instance.dir(), env, instance.port(), procs,
-                uid == null ? List.of() : UserIsolation.commandPrefix(uid),
-                instance.limits().fds());
-            ProcessHandle handle = process.toHandle();
-            return new Launched(process, handle, handle.info().startInstant().orElse(null));
-          }, false);
-        })
+        .compose(env -> vertx.executeBlocking(() -> {
+          Process process = b.launch(instance, env);
+          ProcessHandle handle = process.toHandle();
+          return new Launched(process, handle, handle.info().startInstant().orElse(null));
+        }, false))
         .compose(launched -> {
           ProcessHandle handle = launched.handle();
           instance.process(handle.pid(), launched.startedAt() != null ? launched.startedAt()
@@ -216,7 +188,8 @@ public final class InstanceManager {
           watch(instance, handle, launched.process());
           if (instance.state() != InstanceState.STARTING) {
             // stopped while we were spawning: the stop found no process, so kill it here
-            return killTree(instance).compose(v -> Future.failedFuture(new Abandoned()));
+            return killTree(instance).compose(v -> release(instance))
+                .compose(v -> Future.failedFuture(new Abandoned()));
           }
           log.atInfo().setMessage("dea.instance.launched").addKeyValue("instance", instance.id())
               .addKeyValue("pid", handle.pid()).addKeyValue("port", instance.port()).log();
@@ -247,7 +220,7 @@ public final class InstanceManager {
       registry.tryTransition(instance, InstanceState.RUNNING);
       return Future.succeededFuture();
     }
-    return probe.await(host, instance.port(), config.startTimeout(),
+    return probe.await(instance.host(host), instance.port(), config.startTimeout(),
             () -> instance.state() == InstanceState.STARTING)
         .compose(outcome -> switch (outcome) {
           case READY -> {
@@ -265,14 +238,10 @@ public final class InstanceManager {
   }
 
   private void watch(Instance instance, ProcessHandle handle, Process child) {
-    Optional<CgroupMemory> cg = cgroup;
+    InstanceBackend b = backend;
     Future.fromCompletionStage(handle.onExit(), context)
-        .compose(h -> vertx.executeBlocking(() -> {
-          if (cg.isPresent() && cg.get().oomKilled(instance.id())) {
-            return "out of memory";
-          }
-          return child != null ? "app exited with status " + child.exitValue() : "app exited";
-        }, false))
+        .compose(h -> vertx.executeBlocking(() -> b.exitReason(instance,
+            child != null ? child.exitValue() : null), false))
         .onComplete(ar -> {
           if (instance.state().isLive() && Long.valueOf(handle.pid()).equals(instance.pid())) {
             crash(instance, ar.succeeded() ? ar.result() : "app exited");
@@ -297,11 +266,10 @@ public final class InstanceManager {
         .addKeyValue("reason", reason).log();
     Path stderr = instance.dir().resolve("logs").resolve("stderr.log");
     String note = "[updraft-dea] " + clock.instant() + " instance crashed: " + reason + "\n";
-    Optional<CgroupMemory> cg = cgroup;
     killTree(instance)
+        .compose(v -> release(instance))
         // like v1's logs/err.log note: crashlogs show why the DEA gave up on the instance
         .compose(v -> vertx.executeBlocking(() -> {
-          cg.ifPresent(c -> c.remove(instance.id())); // nothing left in it to limit
           Path logs = stderr.getParent();
           Files.createDirectories(logs);
           if (!Files.isSymbolicLink(logs)) {
@@ -346,6 +314,9 @@ public final class InstanceManager {
             log.atWarn().setMessage("dea.instance.stop.survivors")
                 .addKeyValue("instance", instance.id()).log();
           }
+          return release(instance);
+        })
+        .compose(v -> {
           registry.transition(instance, InstanceState.STOPPED);
           releaseProcess(instance);
           registry.remove(instance);
@@ -367,11 +338,22 @@ public final class InstanceManager {
     return Future.succeededFuture();
   }
 
+  /** Frees what the backend holds for the instance once its process is gone; never fails. */
+  private Future<Void> release(Instance instance) {
+    InstanceBackend b = backend;
+    return vertx.executeBlocking(() -> {
+      b.release(instance);
+      return null;
+    }, false).recover(e -> {
+      log.atWarn().setMessage("dea.instance.release.failed").addKeyValue("instance",
+          instance.id()).addKeyValue("error", e.getMessage()).log();
+      return Future.succeededFuture();
+    }).mapEmpty();
+  }
+
   private Future<Void> deleteDir(Instance instance) {
-    Optional<CgroupMemory> cg = cgroup;
     return vertx.executeBlocking(() -> {
       Dirs.deleteRecursively(instance.dir());
-      cg.ifPresent(c -> c.remove(instance.id()));
       return null;
     }, false).recover(e -> {
       log.atWarn().setMessage("dea.instance.cleanup.failed").addKeyValue("instance",
@@ -415,10 +397,14 @@ public final class InstanceManager {
     Map<String, ProcessHandle> handles = new HashMap<>();
     live.forEach(i -> handles.put(i.id(), processes.get(i.id())));
     sampling = true;
+    InstanceBackend b = backend;
     return vertx.executeBlocking(() -> {
       Map<String, UsageSampler.Sample> samples = new HashMap<>();
       for (Instance i : live) {
-        samples.put(i.id(), sampler.sample(i.id(), handles.get(i.id()), i.dir()));
+        UsageSampler.Sample s = sampler.sample(i.id(), handles.get(i.id()), i.dir());
+        long kernelKb = b.memoryKb(i);
+        samples.put(i.id(), kernelKb < 0 ? s
+            : new UsageSampler.Sample(kernelKb, s.cpuPercent(), s.diskBytes()));
       }
       return samples;
     }, true).onComplete(ar -> sampling = false).map(samples -> {
@@ -429,7 +415,7 @@ public final class InstanceManager {
           continue;
         }
         i.usage(new Instance.Usage(now, s.cpuPercent(), s.rssKb(), s.diskBytes()));
-        String breach = limitBreach(i.limits(), s, cgroup.isPresent());
+        String breach = limitBreach(i.limits(), s, kernelMemoryLimits);
         if (breach != null) {
           crash(i, breach);
         }
@@ -483,8 +469,7 @@ public final class InstanceManager {
       }
       Set<Path> owned = new HashSet<>();
       restored.forEach(i -> owned.add(i.dir()));
-      Set<String> liveIds = new HashSet<>(alive.keySet());
-      cgroup.ifPresent(c -> c.pruneExcept(liveIds));
+      backend.reconcile(restored.stream().filter(i -> alive.containsKey(i.id())).toList());
       if (Files.isDirectory(appsDir)) {
         try (Stream<Path> dirs = Files.list(appsDir)) {
           for (Path d : dirs.toList()) {

@@ -39,13 +39,16 @@ public final class InstanceSnapshot {
       @JsonProperty("state_since") long stateSinceMillis,
       @JsonProperty("crash_reason") String crashReason,
       @JsonProperty("exit_notified") boolean exitNotified,
-      @JsonProperty("uid") Integer uid) {
+      @JsonProperty("uid") Integer uid,
+      @JsonProperty("net_slot") Integer netSlot,
+      @JsonProperty("address") String address) {
 
     public static Entry of(Instance i) {
       return new Entry(i.id(), i.privateId(), i.request(), i.limits(), i.dir().toString(),
           i.createdAt().toEpochMilli(), i.uris(), i.port(), i.pid(),
           i.pidStartedAt() == null ? null : i.pidStartedAt().toEpochMilli(), i.state(),
-          i.stateSince().toEpochMilli(), i.crashReason(), i.exitNotified(), i.uid());
+          i.stateSince().toEpochMilli(), i.crashReason(), i.exitNotified(), i.uid(),
+          i.netSlot(), i.address());
     }
 
     public Instance toInstance() {
@@ -60,6 +63,8 @@ public final class InstanceSnapshot {
       i.crashReason(crashReason);
       i.exitNotified(exitNotified);
       i.uid(uid);
+      i.netSlot(netSlot);
+      i.address(address);
       return i;
     }
   }

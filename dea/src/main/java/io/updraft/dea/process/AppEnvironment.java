@@ -36,12 +36,21 @@ public final class AppEnvironment {
   }
 
   public static Map<String, String> build(Instance instance, String host, String appPath) {
+    return build(instance, host, appPath, instance.dir().toString());
+  }
+
+  /**
+   * @param host the address the app listens on and is told about ({@code VCAP_APP_HOST})
+   * @param home the instance directory as the app sees it ({@code /home/vcap} in a container)
+   */
+  public static Map<String, String> build(Instance instance, String host, String appPath,
+      String home) {
     DeaStartRequest req = instance.request();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PATH", appPath);
     env.put("LANG", "C.UTF-8");
-    env.put("HOME", instance.dir().toString());
-    env.put("TMPDIR", instance.dir().resolve("tmp").toString());
+    env.put("HOME", home);
+    env.put("TMPDIR", home + "/tmp");
     env.put("VCAP_APPLICATION", Json.encodeToString(vcapApplication(instance, host)));
     env.put("VCAP_SERVICES", Json.encodeToString(vcapServices(req.services())));
     env.put("VCAP_APP_HOST", host);

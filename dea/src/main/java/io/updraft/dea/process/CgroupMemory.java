@@ -117,19 +117,46 @@ public final class CgroupMemory {
     return group.resolve("cgroup.procs");
   }
 
-  /** True when the kernel OOM-killed something in the instance's cgroup. */
-  public boolean oomKilled(String instanceId) {
+  /**
+   * True when the kernel OOM-killed something in the instance's cgroup. Under cgroup v1 the
+   * kill is counted in the cgroup whose process died, which a container runtime removes with
+   * its container; so a SIGKILL exit ({@code 137}) of an instance whose memory hit its limit
+   * here ({@code memory.failcnt}) counts too.
+   */
+  public boolean oomKilled(String instanceId, Integer exitStatus) {
+    Path group = parent.resolve(instanceId);
     try {
-      for (String line : Files.readAllLines(parent.resolve(instanceId)
-          .resolve(version.eventsFile))) {
+      for (String line : Files.readAllLines(group.resolve(version.eventsFile))) {
         if (line.startsWith("oom_kill ") && Long.parseLong(line.substring(9).trim()) > 0) {
           return true;
         }
+      }
+      if (version == Version.V1 && exitStatus != null && exitStatus == 137) {
+        return Long.parseLong(Files.readString(group.resolve("memory.failcnt")).trim()) > 0;
       }
     } catch (IOException | RuntimeException e) {
       // no cgroup for it
     }
     return false;
+  }
+
+  /** Memory the instance uses (KB), less reclaimable file cache; -1 when unknown. */
+  public long usageKb(String instanceId) {
+    Path group = parent.resolve(instanceId);
+    try {
+      String usageFile = version == Version.V2 ? "memory.current" : "memory.usage_in_bytes";
+      String inactiveKey = version == Version.V2 ? "inactive_file " : "total_inactive_file ";
+      long usage = Long.parseLong(Files.readString(group.resolve(usageFile)).trim());
+      long inactive = 0;
+      for (String line : Files.readAllLines(group.resolve("memory.stat"))) {
+        if (line.startsWith(inactiveKey)) {
+          inactive = Long.parseLong(line.substring(inactiveKey.length()).trim());
+        }
+      }
+      return Math.max(0, usage - inactive) / 1024;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** Removes instance cgroups no live instance owns (left by a crash of the DEA). */
@@ -146,6 +173,7 @@ public final class CgroupMemory {
 
   public void remove(String instanceId) {
     try {
+      Files.deleteIfExists(parent.resolve(instanceId).resolve("c"));
       Files.deleteIfExists(parent.resolve(instanceId));
     } catch (IOException e) {
       log.atDebug().setMessage("dea.cgroup.remove.failed").addKeyValue("instance", instanceId)

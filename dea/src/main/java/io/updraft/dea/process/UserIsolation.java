@@ -30,7 +30,7 @@ public final class UserIsolation {
   private final int uidBase;
   private final int uidCount;
 
-  UserIsolation(int uidBase, int uidCount) {
+  public UserIsolation(int uidBase, int uidCount) {
     this.uidBase = uidBase;
     this.uidCount = uidCount;
   }
@@ -42,13 +42,13 @@ public final class UserIsolation {
    */
   public static Optional<UserIsolation> detect(DeaConfig.Isolation config, Path appsDir)
       throws IOException {
-    if (config.mode() == DeaConfig.Isolation.Mode.OFF) {
+    if (config.users() == DeaConfig.Isolation.Users.OFF) {
       return Optional.empty();
     }
     String problem = problem(appsDir);
     if (problem != null) {
-      if (config.mode() == DeaConfig.Isolation.Mode.ON) {
-        throw new IllegalStateException("isolation.mode is on but " + problem);
+      if (config.users() == DeaConfig.Isolation.Users.ON) {
+        throw new IllegalStateException("isolation.users is on but " + problem);
       }
       log.atInfo().setMessage("dea.isolation.off").addKeyValue("reason", problem).log();
       return Optional.empty();

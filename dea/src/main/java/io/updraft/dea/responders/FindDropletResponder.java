@@ -47,7 +47,7 @@ public final class FindDropletResponder implements Responder {
         i.state().wire(), i.stateSince().getEpochSecond(), dea.fileUri(),
         dea.filesCredentials().get(), i.dirName(), null, null, null, null,
         withStats && i.state() == InstanceState.RUNNING
-            ? InstanceStatsView.of(i, dea.host(), registry.clock()) : null);
+            ? InstanceStatsView.of(i, i.host(dea.host()), registry.clock()) : null);
   }
 
   @Override

@@ -86,7 +86,7 @@ public final class RouterResponder implements Responder {
     if (instance.request().runtimeName() != null) {
       tags.put("runtime", instance.request().runtimeName());
     }
-    return new RouteRegistration(dea.host(), instance.port(), uris, tags, dea.id(),
+    return new RouteRegistration(instance.host(dea.host()), instance.port(), uris, tags, dea.id(),
         instance.droplet(), instance.privateId());
   }
 }

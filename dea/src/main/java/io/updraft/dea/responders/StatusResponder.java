@@ -37,7 +37,7 @@ public final class StatusResponder implements Responder {
     subs.add(bus.subscribe(Subjects.DROPLET_STATUS, byte[].class, d -> {
       for (Instance i : registry.all()) {
         if (i.state().isLive()) {
-          bus.reply(d, InstanceStatsView.of(i, dea.host(), registry.clock()));
+          bus.reply(d, InstanceStatsView.of(i, i.host(dea.host()), registry.clock()));
         }
       }
     }));
