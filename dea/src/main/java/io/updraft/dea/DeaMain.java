@@ -3,6 +3,8 @@ package io.updraft.dea;
 import io.updraft.common.component.ComponentLauncher;
 import io.updraft.common.config.ConfigException;
 import io.updraft.common.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class DeaMain {
 
   public static final String TYPE = "DEA";
+  /** Environment variable naming the node agent's restart marker file. */
+  public static final String RESTART_MARKER = "UPDRAFT_RESTART_MARKER";
   private static final Logger log = LoggerFactory.getLogger(DeaMain.class);
 
   private DeaMain() {
@@ -81,8 +85,10 @@ public final class DeaMain {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.atInfo().setMessage("component.stopping").addKeyValue("type", TYPE).log();
       long boundMs = config.evacuationDelayMs() + config.stopGraceMs() + 30_000;
+      DeaConfig.ShutdownAction action = restarting(System.getenv(RESTART_MARKER))
+          ? DeaConfig.ShutdownAction.LEAVE_RUNNING : config.shutdownAction();
       try {
-        verticle.get().shutdown().toCompletionStage().toCompletableFuture()
+        verticle.get().shutdown(action).toCompletionStage().toCompletableFuture()
             .get(boundMs, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         log.atWarn().setMessage("dea.shutdown.incomplete")
@@ -90,6 +96,22 @@ public final class DeaMain {
       }
       running.stop();
     }, TYPE + "-shutdown"));
+  }
+
+  /**
+   * True when the file named by {@code UPDRAFT_RESTART_MARKER} exists (it is removed): the
+   * node agent writes it before the SIGTERM of a restart, so the instances keep running and
+   * the next start re-adopts them instead of evacuating.
+   */
+  static boolean restarting(String marker) {
+    if (marker == null || marker.isBlank()) {
+      return false;
+    }
+    try {
+      return Files.deleteIfExists(Path.of(marker));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Starts a DEA in this JVM (how the integration tests run one). */

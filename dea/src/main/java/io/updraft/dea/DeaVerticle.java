@@ -209,11 +209,16 @@ public final class DeaVerticle extends ComponentVerticle {
    * bounded stop so the evacuation delay is not cut short. Safe from any thread.
    */
   public Future<Void> shutdown() {
+    return shutdown(config.shutdownAction());
+  }
+
+  /** The shutdown with a given action (a restart leaves instances running). */
+  public Future<Void> shutdown(DeaConfig.ShutdownAction action) {
     if (shutdown == null) {
       return Future.succeededFuture();
     }
-    return Future.<Future<Void>>future(p -> context.runOnContext(v -> p.complete(shutdown.run())))
-        .compose(f -> f);
+    return Future.<Future<Void>>future(p -> context.runOnContext(v ->
+        p.complete(shutdown.run(action)))).compose(f -> f);
   }
 
   @Override

@@ -53,6 +53,11 @@ public final class Shutdown {
 
   /** Runs on the DEA's event loop. */
   public Future<Void> run() {
+    return run(action);
+  }
+
+  /** Runs on the DEA's event loop with this action instead of the configured one. */
+  public Future<Void> run(ShutdownAction action) {
     if (done != null) {
       return done;
     }
