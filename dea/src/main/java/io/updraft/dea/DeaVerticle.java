@@ -232,7 +232,11 @@ public final class DeaVerticle extends ComponentVerticle {
         responders.get(i).stop();
       }
       saveSnapshot();
-      return Future.join(files.stop(), lastSave, droplets.close(), probe.close());
+      Future<Void> backend = vertx.executeBlocking(() -> {
+        manager.backend().close();
+        return null;
+      }, false);
+      return Future.join(files.stop(), lastSave, droplets.close(), probe.close(), backend);
     });
   }
 

@@ -57,16 +57,11 @@ public final class OciConfig {
       }
     }
     Files.setPosixFilePermissions(rootfs, PosixFilePermissions.fromString("rwxr-xr-x"));
-    // runc gives a tmpfs the mode of its mount point, whatever the mount options say
-    sticky(rootfs.resolve("tmp"));
+    // runc gives a tmpfs the mode of its mount point, whatever the mount options say; one
+    // uid runs in the container, so the sticky bit (which java.nio cannot set) adds nothing
+    Files.setPosixFilePermissions(rootfs.resolve("tmp"),
+        PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.write(bundle.resolve("config.json"), Json.encode(config(spec)));
-  }
-
-  private static void sticky(Path dir) throws IOException {
-    OciRuntime.Result r = OciRuntime.exec(List.of("chmod", "1777", dir.toString()));
-    if (r.exitCode() != 0) {
-      throw new IOException("chmod 1777 " + dir + ": " + r.output());
-    }
   }
 
   /** The config.json document for {@code spec}; the root is {@code rootfs} beside it. */

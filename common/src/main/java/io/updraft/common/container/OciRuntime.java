@@ -72,6 +72,9 @@ public final class OciRuntime {
 
   /** Forgets a container, killing what is left of it; quiet when there is none. */
   public void delete(String id) {
+    if (!Files.exists(stateRoot.resolve(id))) {
+      return; // the runtime keeps a directory per container it knows: nothing to forget
+    }
     exec(List.of(binary.toString(), "--root", stateRoot.toString(), "delete", "--force", id));
   }
 

@@ -4,6 +4,7 @@ import io.updraft.common.container.ContainerNetwork;
 import io.updraft.common.container.ContainerSpec;
 import io.updraft.common.container.OciConfig;
 import io.updraft.common.container.OciRuntime;
+import io.updraft.common.container.WarmSlots;
 import io.updraft.common.files.FileTrees;
 import io.updraft.common.protocol.dea.ServiceBinding;
 import io.updraft.dea.DeaConfig;
@@ -52,12 +53,15 @@ public final class ContainerBackend implements InstanceBackend {
   private static final String PATH = "/usr/local/bin:/usr/bin:/bin";
   private static final Path SETSID = Path.of("/usr/bin/setsid");
   private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+  /** Network slots kept connected ahead of starts. */
+  private static final int WARM_SLOTS = 2;
   /** One full CPU share per GB of memory limit, as warden weighted instances. */
   private static final long SHARES_PER_GB = 1024;
 
   private final DeaConfig.Isolation config;
   private final OciRuntime runtime;
   private final ContainerNetwork network;
+  private final WarmSlots slots;
   private final Optional<CgroupMemory> cgroup;
   private final UserIsolation uids;
   private final Path bundles;
@@ -68,6 +72,7 @@ public final class ContainerBackend implements InstanceBackend {
     this.config = config;
     this.runtime = runtime;
     this.network = network;
+    this.slots = new WarmSlots(network, WARM_SLOTS, bundles.resolve(".idle-slots"));
     this.cgroup = cgroup;
     this.uids = new UserIsolation(config.uidBase(), config.uidCount());
     this.bundles = bundles;
@@ -94,6 +99,13 @@ public final class ContainerBackend implements InstanceBackend {
     Files.setPosixFilePermissions(bundles, PosixFilePermissions.fromString("rwx------"));
     runtime.prepare();
     network.prepareHost(new LinkedHashSet<>(config.allowedHostPorts()));
+    slots.start();
+  }
+
+  /** Disconnects the slots kept ready (the instances' own stay with them). */
+  @Override
+  public void close() {
+    slots.close();
   }
 
   @Override
@@ -105,7 +117,7 @@ public final class ContainerBackend implements InstanceBackend {
       }
     });
     instance.uid(uids.allocate(taken));
-    ContainerNetwork.Attachment a = network.attach();
+    ContainerNetwork.Attachment a = slots.take();
     instance.netSlot(a.slot());
     if (loopbackHost) {
       instance.address(a.containerAddress());
@@ -193,8 +205,9 @@ public final class ContainerBackend implements InstanceBackend {
   @Override
   public void release(Instance instance) {
     runtime.delete(instance.id());
-    if (instance.netSlot() != null) {
-      network.detach(attachment(instance));
+    Integer slot = instance.takeNetSlot();
+    if (slot != null) {
+      network.detach(network.attachment(slot));
     }
     removeCgroups(instance.id());
     try {

@@ -42,6 +42,10 @@ public interface InstanceBackend {
    */
   void reconcile(Collection<Instance> live);
 
+  /** Frees what the backend holds for no instance (at DEA stop); instances keep theirs. */
+  default void close() {
+  }
+
   /** The app's own view of its instance. */
   record AppView(String host, String home, String path) {
   }
