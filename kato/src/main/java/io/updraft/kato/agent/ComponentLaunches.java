@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.updraft.common.component.LiveConfig;
 import io.updraft.kato.cluster.ClusterStore;
 import io.updraft.kato.cluster.JsonPaths;
+import io.updraft.kato.files.PrivateFiles;
 import io.updraft.kato.node.DeaTemplate;
 import io.updraft.kato.node.NodeConfig;
 import io.updraft.kato.roles.Roles;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,9 +83,10 @@ final class ComponentLaunches {
     Path file = home.resolve("config").resolve(def.name() + ".yml");
     List<String> ignored = renderChecked(def, jar, cluster, overlay, file);
     if (!ignored.isEmpty()) {
-      Files.writeString(home.resolve("logs").resolve(def.name() + ".log"),
+      Path log = PrivateFiles.createDirectories(home.resolve("logs")).resolve(def.name() + ".log");
+      PrivateFiles.writeString(log,
           "--- kato: keys from 'kato config " + def.component() + "' this version does not know "
-              + "(left out): " + ignored + "\n", StandardCharsets.UTF_8,
+              + "(left out): " + ignored + "\n",
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
     List<String> command = new ArrayList<>(List.of(javaBinary(),
@@ -197,6 +198,9 @@ final class ComponentLaunches {
   private Path writeNatsConf(ObjectNode cluster) throws IOException {
     NodeConfig n = node.get();
     JsonNode nats = cluster.path("nats");
+    // the store holds every app's and component's recent log lines: nats-server makes it with
+    // the usual modes, so it goes in a directory of ours that is private already
+    Path jetStreamDir = PrivateFiles.createDirectories(home.resolve("data").resolve("nats"));
     String bind = "127.0.0.1".equals(n.ip()) ? "127.0.0.1" : "0.0.0.0";
     String text = String.join("\n",
         "# written by the kato agent at each start of nats",
@@ -207,7 +211,7 @@ final class ComponentLaunches {
         "}",
         // the controller keeps an hour of app logs in a stream (UPDRAFT_LOGS)
         "jetstream {",
-        "  store_dir: \"" + home.resolve("data").resolve("nats") + "\"",
+        "  store_dir: \"" + jetStreamDir + "\"",
         "  max_file_store: 1GB",
         "}", "");
     Path conf = home.resolve("config").resolve("nats.conf");
@@ -221,11 +225,10 @@ final class ComponentLaunches {
   }
 
   static void writeSecret(Path file, String text) throws IOException {
-    Files.createDirectories(file.getParent());
+    PrivateFiles.createDirectories(file.getParent());
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rw-------")));
+    PrivateFiles.createFile(tmp);
     Files.writeString(tmp, text, StandardCharsets.UTF_8);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }

@@ -13,6 +13,7 @@ import io.updraft.kato.cluster.ClusterStore;
 import io.updraft.kato.cluster.HazelcastClusterStore;
 import io.updraft.kato.cluster.JsonPaths;
 import io.updraft.kato.node.NodeConfig;
+import io.updraft.kato.node.NodeHome;
 import io.updraft.kato.roles.Roles;
 import io.updraft.kato.roles.Roles.ProcessDef;
 import io.updraft.kato.roles.Roles.RoleDef;
@@ -98,6 +99,10 @@ public final class NodeAgent implements AutoCloseable {
 
   /** Starts the API, joins (or, on the core, forms) the cluster and starts this node's roles. */
   public void start() throws Exception {
+    // what an older version left readable (logs, configs, the cluster state) is made private
+    int tightened = NodeHome.tighten(home);
+    log.atDebug().setMessage("agent.home.private").addKeyValue("home", home)
+        .addKeyValue("modes_changed", tightened).log();
     node = identity(NodeConfig.readNode(nodeFile()));
     String token = AgentToken.loadOrCreate(home.resolve("agent.token"));
     supervisor = new Supervisor(home.resolve("logs"), options.backoff(), options.runningAfter(),

@@ -1,5 +1,6 @@
 package io.updraft.kato.cluster;
 
+import io.updraft.kato.files.PrivateFiles;
 import com.hazelcast.map.MapStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +11,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -31,7 +31,7 @@ public final class FileMapStore implements MapStore<String, String> {
   public FileMapStore(Path dir) {
     this.dir = dir;
     try {
-      Files.createDirectories(dir);
+      PrivateFiles.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -47,8 +47,7 @@ public final class FileMapStore implements MapStore<String, String> {
       Path target = file(key);
       Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
       Files.deleteIfExists(tmp);
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rw-------")));
+      PrivateFiles.createFile(tmp);
       Files.writeString(tmp, value, StandardCharsets.UTF_8);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);

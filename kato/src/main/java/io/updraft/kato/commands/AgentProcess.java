@@ -1,5 +1,7 @@
 package io.updraft.kato.commands;
 
+import io.updraft.kato.files.PrivateFiles;
+import io.updraft.kato.node.NodeHome;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.updraft.kato.agent.AgentClient;
 import io.updraft.kato.agent.AgentClient.AgentError;
@@ -54,7 +56,7 @@ final class AgentProcess {
       return cp;
     }
     Path lib = home.resolve("lib");
-    Files.createDirectories(lib);
+    PrivateFiles.createDirectories(lib);
     Path copy = lib.resolve("kato-" + Files.getLastModifiedTime(jar).toMillis() + ".jar");
     if (!Files.isRegularFile(copy)) {
       try (var old = Files.list(lib)) {
@@ -68,6 +70,7 @@ final class AgentProcess {
       }
       Path tmp = lib.resolve(".kato.jar.tmp");
       Files.copy(jar, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      PrivateFiles.restrict(tmp); // a copy has the source's mode
       Files.move(tmp, copy, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
     return copy.toString();
@@ -78,9 +81,11 @@ final class AgentProcess {
     if (isUp(home)) {
       return;
     }
-    Path logs = home.resolve("logs");
-    Files.createDirectories(logs);
+    Path logs = PrivateFiles.createDirectories(NodeHome.create(home).resolve("logs"));
     Path log = logs.resolve("agent.log");
+    // the redirect would create it with the usual modes
+    PrivateFiles.writeString(log, "", java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
     ProcessBuilder builder = new ProcessBuilder(command(home))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -1,5 +1,6 @@
 package io.updraft.kato.commands;
 
+import io.updraft.kato.files.PrivateFiles;
 import io.updraft.kato.agent.NodeAgent;
 import io.updraft.kato.roles.Roles;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ public final class AgentRunCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "kato-agent-shutdown"));
     Path pid = home.resolve("agent.pid");
     agent.start();
-    Files.writeString(pid, ProcessHandle.current().pid() + "\n");
+    PrivateFiles.writeString(pid, ProcessHandle.current().pid() + "\n");
     agent.closed().join();
     Files.deleteIfExists(pid);
     return 0;

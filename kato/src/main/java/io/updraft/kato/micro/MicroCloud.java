@@ -13,7 +13,9 @@ import io.updraft.common.protocol.component.ComponentDiscover;
 import io.updraft.kato.agent.NodeAgent;
 import io.updraft.kato.cluster.FileMapStore;
 import io.updraft.kato.cluster.HazelcastClusterStore;
+import io.updraft.kato.files.PrivateFiles;
 import io.updraft.kato.node.NodeConfig;
+import io.updraft.kato.node.NodeHome;
 import io.updraft.kato.roles.Roles;
 import io.updraft.kato.supervisor.ProcessState;
 import java.io.IOException;
@@ -71,8 +73,7 @@ public final class MicroCloud {
 
   /** Starts everything and returns once every component has answered discover. */
   void start(Duration timeout) throws Exception {
-    Path micro = home.resolve("micro");
-    Files.createDirectories(micro);
+    Path micro = PrivateFiles.createDirectories(NodeHome.create(home).resolve("micro"));
     Path nodeFile = home.resolve("node.yml");
     NodeConfig old = Files.isRegularFile(nodeFile) ? NodeConfig.readNode(nodeFile)
         : new NodeConfig(null);

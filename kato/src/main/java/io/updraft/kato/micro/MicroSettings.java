@@ -1,5 +1,6 @@
 package io.updraft.kato.micro;
 
+import io.updraft.kato.files.PrivateFiles;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * What a micro cloud keeps between starts ({@code $UPDRAFT_HOME/micro/micro.yml}, mode 0600):
@@ -51,11 +51,10 @@ record MicroSettings(
   }
 
   void write(Path file) throws IOException {
-    Files.createDirectories(file.getParent());
+    PrivateFiles.createDirectories(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rw-------")));
+    PrivateFiles.createFile(tmp);
     YAML.writeValue(tmp.toFile(), this);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }

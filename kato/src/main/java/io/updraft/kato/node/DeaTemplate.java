@@ -1,5 +1,6 @@
 package io.updraft.kato.node;
 
+import io.updraft.kato.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,9 +82,9 @@ public final class DeaTemplate {
 
   /** Marks this node as the DEA template (Updraft's mark). */
   public static Path mark(Places places) throws IOException {
-    Files.createDirectories(places.updraftHome());
+    NodeHome.create(places.updraftHome());
     Path mark = places.updraftHome().resolve(MARK);
-    Files.writeString(mark, "# nodes booted from this one attach as DEAs (kato template)\n");
+    PrivateFiles.writeString(mark, "# nodes booted from this one attach as DEAs (kato template)\n");
     return mark;
   }
 
@@ -138,13 +139,13 @@ public final class DeaTemplate {
     NodeConfig node = new NodeConfig(null, null, null, ip, List.of("dea"), false, address, null,
         old.agentPort(), old.hazelcastPort(), old.natsPort(), old.httpPort(),
         old.jars() != null ? old.jars() : defaultJars);
-    Files.createDirectories(places.updraftHome());
+    NodeHome.create(places.updraftHome());
     node.write(file);
     Path platformId = places.updraftHome().resolve(PLATFORM_NODE_ID);
     Optional<String> instance = read(places.instanceId()).map(String::trim)
         .filter(s -> ADDRESS.matcher(s).matches());
     if (instance.isPresent()) {
-      Files.writeString(platformId, instance.get() + "\n");
+      PrivateFiles.writeString(platformId, instance.get() + "\n");
     } else {
       Files.deleteIfExists(platformId); // the template's own, if it had one
     }

@@ -1,5 +1,6 @@
 package io.updraft.kato.node;
 
+import io.updraft.kato.files.PrivateFiles;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -8,7 +9,6 @@ import io.updraft.common.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
@@ -130,11 +130,10 @@ public record NodeConfig(
 
   /** Writes the file readable by its owner only. */
   public void write(Path file) throws IOException {
-    Files.createDirectories(file.getParent());
+    NodeHome.create(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rw-------")));
+    PrivateFiles.createFile(tmp);
     YAML.writeValue(tmp.toFile(), this);
     Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);

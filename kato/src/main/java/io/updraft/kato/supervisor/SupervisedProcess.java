@@ -1,7 +1,7 @@
 package io.updraft.kato.supervisor;
 
+import io.updraft.kato.files.PrivateFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -82,7 +82,8 @@ final class SupervisedProcess {
     Launch launch;
     try {
       launch = factory.prepare();
-      Files.createDirectories(log.getParent());
+      PrivateFiles.createDirectories(log.getParent());
+      // the redirect opens it with the usual modes: private first (note creates it 0600)
       note("starting " + name + (restarts > 0 ? " (restart " + restarts + ")" : ""));
       ProcessBuilder builder = new ProcessBuilder(launch.command())
           .redirectErrorStream(true)
@@ -185,8 +186,8 @@ final class SupervisedProcess {
 
   private void writePidFile(long pid) {
     try {
-      Files.createDirectories(pidFile().getParent());
-      Files.writeString(pidFile(), pid + "\n");
+      PrivateFiles.createDirectories(pidFile().getParent());
+      PrivateFiles.writeString(pidFile(), pid + "\n");
     } catch (IOException e) {
       note("cannot write " + pidFile() + ": " + e.getMessage());
     }
@@ -238,9 +239,9 @@ final class SupervisedProcess {
   /** A line in the process's own log, so the operator sees supervision next to its output. */
   private void note(String text) {
     try {
-      Files.createDirectories(log.getParent());
-      Files.writeString(log, "--- kato " + clock.instant() + " " + text + "\n",
-          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      PrivateFiles.createDirectories(log.getParent());
+      PrivateFiles.writeString(log, "--- kato " + clock.instant() + " " + text + "\n",
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       // the log is best effort; supervision goes on
     }
