@@ -10,21 +10,26 @@ import io.updraft.servicesnode.backend.MysqlBackend;
 import io.updraft.servicesnode.backend.PostgresBackend;
 import io.updraft.servicesnode.backend.RedisBackend;
 import io.updraft.servicesnode.responders.ServiceResponder;
+import io.updraft.servicesnode.store.DataDir;
 import io.updraft.servicesnode.store.NodeStore;
 import io.vertx.core.Deployable;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The services node's bootstrap, the one place that knows its object graph: config (loaded by
- * the launcher), then per served type its backend (the server it administers) and its store
+ * the launcher), its data dir made private, then per served type its backend (the server it administers) and its store
  * (read from disk on a worker thread), then the responders inside the main verticle.
  */
 public final class ServicesNodeMain {
 
   public static final String TYPE = "ServicesNode";
+  private static final Logger log = LoggerFactory.getLogger(ServicesNodeMain.class);
 
   private ServicesNodeMain() {
   }
@@ -39,6 +44,12 @@ public final class ServicesNodeMain {
     Clock clock = Clock.systemUTC();
     return new ServicesNodeVerticle(runtime.bus(), runtime.component(),
         vertx -> vertx.executeBlocking(() -> {
+          List<Path> instanceRoots = config.served().entrySet().stream()
+              .filter(e -> e.getKey() == ServiceType.FILESYSTEM)
+              .map(e -> Path.of(e.getValue().dir())).toList();
+          int tightened = DataDir.prepare(config.dataPath(), instanceRoots);
+          log.atDebug().setMessage("services.data-dir.private")
+              .addKeyValue("dir", config.dataPath()).addKeyValue("modes_changed", tightened).log();
           List<ServiceResponder> responders = new ArrayList<>();
           for (Map.Entry<ServiceType, ServiceConfig> e : config.served().entrySet()) {
             ServiceType type = e.getKey();

@@ -33,6 +33,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -63,6 +64,9 @@ class ServicesNodeIT {
 
   @TempDir
   Path data;
+
+  @TempDir
+  Path elsewhere;
 
   private NatsServer nats;
   private Vertx vertx;
@@ -351,6 +355,47 @@ class ServicesNodeIT {
     assertThat(dir.resolve("note.txt")).hasContent("hello");
     unprovision(ServiceType.FILESYSTEM, instance, List.of());
     assertThat(dir).doesNotExist();
+  }
+
+  @Test
+  void theNodesRecordsAreItsUsersAloneAndAppsReachOnlyTheirFilesystemDirectory()
+      throws Exception {
+    // an older install: readable records, and an app's file in its instance directory
+    Path oldRecords = data.resolve("redis/instances.json");
+    Files.createDirectories(oldRecords.getParent());
+    Files.writeString(oldRecords, "{\"instances\":{}}");
+    Files.setPosixFilePermissions(oldRecords, PosixFilePermissions.fromString("rw-r--r--"));
+    Path appFile = data.resolve("filesystem/instances/d0123456789abcdef01234567/note.txt");
+    Files.createDirectories(appFile.getParent());
+    Files.writeString(appFile, "an app's");
+    Files.setPosixFilePermissions(appFile, PosixFilePermissions.fromString("rw-rw-rw-"));
+    for (Path dir : List.of(data, data.resolve("redis"), data.resolve("filesystem"),
+        data.resolve("filesystem/instances"), appFile.getParent())) {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    node(Map.of());
+    Map<String, Object> instance = provision(ServiceType.FILESYSTEM);
+    Path dir = Path.of(bind(ServiceType.FILESYSTEM, instance).get("dir").toString());
+
+    assertThat(mode(data.resolve("filesystem/instances.json"))).isEqualTo("rw-------");
+    assertThat(mode(oldRecords)).isEqualTo("rw-------");
+    assertThat(mode(data.resolve("redis"))).isEqualTo("rwx------");
+    // on the way to the instances: passable, not listable
+    for (Path passable : List.of(data, data.resolve("filesystem"),
+        data.resolve("filesystem/instances"))) {
+      assertThat(mode(passable)).as(passable.toString()).isEqualTo("rwx--x--x");
+    }
+    // the instances are apps': made and left as they always were
+    Path usual = Files.createDirectory(elsewhere.resolve("d"));
+    assertThat(mode(dir)).isEqualTo(mode(usual));
+    assertThat(mode(appFile)).isEqualTo("rw-rw-rw-");
+    assertThat(mode(appFile.getParent())).isEqualTo("rwxr-xr-x");
+  }
+
+  private static String mode(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.updraft.servicesnode.backend;
 import io.updraft.common.files.FileTrees;
 import io.updraft.common.protocol.services.ServiceType;
 import io.updraft.servicesnode.ServicesNodeConfig.ServiceConfig;
+import io.updraft.servicesnode.files.PrivateFiles;
 import io.updraft.servicesnode.store.InstanceRecord;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,12 +38,17 @@ public final class FilesystemBackend implements Backend {
     return "1.0";
   }
 
+  /**
+   * The base directory is the node's: others may pass through it to the instance they were
+   * given, never list the instances (0711). The instances' own modes are left as they are.
+   */
   @Override
   public void check() throws IOException {
     Files.createDirectories(root);
     if (!Files.isWritable(root)) {
       throw new IOException("not writable: " + root);
     }
+    PrivateFiles.setMode(root, PrivateFiles.PASSABLE_DIR);
   }
 
   @Override

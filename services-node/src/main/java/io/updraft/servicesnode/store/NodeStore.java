@@ -2,13 +2,13 @@ package io.updraft.servicesnode.store;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.updraft.common.protocol.Json;
+import io.updraft.servicesnode.files.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,8 @@ import java.util.Optional;
 
 /**
  * The instances and bindings of one service type on this node, in one JSON file
- * ({@code <data_dir>/<type>/instances.json}, mode 0600: it holds credentials). Every change is
+ * ({@code <data_dir>/<type>/instances.json}, mode 0600 in a 0700 directory: it holds
+ * credentials). Every change is
  * written to a temporary file and renamed over the old one before it is acknowledged, so a
  * node that dies at any point restarts with either the old or the new state, never a torn file.
  *
@@ -39,7 +40,7 @@ public final class NodeStore {
   /** Loads the file when it exists (blocking). */
   public static NodeStore open(Path dir) {
     try {
-      Files.createDirectories(dir);
+      PrivateFiles.createDirectories(dir);
       NodeStore store = new NodeStore(dir.resolve("instances.json"));
       if (Files.isRegularFile(store.file)) {
         Document doc = Json.mapper().readValue(store.file.toFile(), Document.class);
@@ -97,8 +98,7 @@ public final class NodeStore {
     try {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.deleteIfExists(tmp);
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rw-------")));
+      PrivateFiles.createFile(tmp);
       Files.write(tmp, Json.mapper().writerWithDefaultPrettyPrinter()
           .writeValueAsBytes(new Document(new LinkedHashMap<>(instances))));
       try (var channel = java.nio.channels.FileChannel.open(tmp,
