@@ -453,7 +453,7 @@ public final class NodeAgent implements AutoCloseable {
       case "restart" -> {
         List<String> reversed = new ArrayList<>(targets);
         Collections.reverse(reversed);
-        supervisor.stop(reversed);
+        supervisor.stop(reversed, true);
         startInOrder(targets);
       }
       default -> throw new AgentException(400, "unknown action " + action);

@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class SupervisedProcess {
 
+  /** Environment variable naming the restart marker (read by the DEA). */
+  static final String RESTART_MARKER_ENV = "UPDRAFT_RESTART_MARKER";
+
   private final String name;
   private final Launch.Factory factory;
   private final Path log;
@@ -58,6 +61,11 @@ final class SupervisedProcess {
     return name;
   }
 
+  /** The file a restart writes before SIGTERM; the process finds it through its environment. */
+  Path restartMarker() {
+    return log.resolveSibling(name + ".restarting");
+  }
+
   Path log() {
     return log;
   }
@@ -92,6 +100,9 @@ final class SupervisedProcess {
       // overrides meant for the agent itself are not its children's
       builder.environment().keySet().removeIf(k -> k.startsWith("UPDRAFT__"));
       builder.environment().putAll(launch.env());
+      // written before the SIGTERM of a restart: a DEA then leaves its instances running
+      Files.deleteIfExists(restartMarker());
+      builder.environment().put(RESTART_MARKER_ENV, restartMarker().toString());
       process = builder.start();
       writePidFile(process.pid());
     } catch (Exception e) {
@@ -142,6 +153,14 @@ final class SupervisedProcess {
    * itself (a DEA may leave instances running for its next start to adopt).
    */
   void stop() {
+    stop(false);
+  }
+
+  /**
+   * Stops it; {@code restarting}: a start follows at once, which the process is told through
+   * its restart marker (a DEA then leaves its instances running for the next start to adopt).
+   */
+  void stop(boolean restarting) {
     Process victim;
     synchronized (this) {
       wanted = false;
@@ -157,7 +176,14 @@ final class SupervisedProcess {
     }
     deletePidFile();
     if (victim != null && victim.isAlive()) {
-      note("stopping " + name);
+      note((restarting ? "restarting " : "stopping ") + name);
+      if (restarting) {
+        try {
+          PrivateFiles.writeString(restartMarker(), "restart\n");
+        } catch (IOException e) {
+          note("cannot write the restart marker: " + e.getMessage());
+        }
+      }
       java.util.List<ProcessHandle> children = victim.descendants().toList();
       victim.destroy();
       try {
@@ -170,6 +196,11 @@ final class SupervisedProcess {
         victim.destroyForcibly();
         Thread.currentThread().interrupt();
       }
+    }
+    try {
+      Files.deleteIfExists(restartMarker()); // a process that does not read it leaves it
+    } catch (IOException e) {
+      note("cannot remove the restart marker: " + e.getMessage());
     }
   }
 

@@ -77,17 +77,22 @@ public final class Supervisor implements AutoCloseable {
 
   /** Stops the named processes in parallel and waits for all of them. */
   public void stop(List<String> names) {
+    stop(names, false);
+  }
+
+  /** {@code restarting}: each is told a start follows (its restart marker). */
+  public void stop(List<String> names, boolean restarting) {
     List<CompletableFuture<Void>> stops = new ArrayList<>();
     for (String name : names) {
       SupervisedProcess p = get(name);
-      stops.add(CompletableFuture.runAsync(p::stop));
+      stops.add(CompletableFuture.runAsync(() -> p.stop(restarting)));
     }
     CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
   }
 
   public void restart(String name) {
     SupervisedProcess p = get(name);
-    p.stop();
+    p.stop(true);
     p.start();
   }
 

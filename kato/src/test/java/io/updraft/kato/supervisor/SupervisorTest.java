@@ -113,6 +113,26 @@ class SupervisorTest {
   }
 
   @Test
+  void aRestartTellsTheProcessThroughItsMarkerAndAStopDoesNot() throws Exception {
+    Supervisor s = supervisor(Duration.ofMinutes(1));
+    Path seen = logs.resolve("seen");
+    // on SIGTERM it records whether its restart marker exists, as a DEA's shutdown does
+    s.define("agent", () -> new Launch(List.of("sh", "-c", "trap 'if [ -f \"$UPDRAFT_RESTART_MARKER\" ];"
+        + " then echo restart >> " + seen + "; else echo stop >> " + seen + "; fi; exit 0' TERM;"
+        + " while :; do sleep 0.05; done"), Map.of()));
+    s.start("agent");
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        s.status("agent").orElseThrow().state() == ProcessState.RUNNING);
+    s.restart("agent");
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        s.status("agent").orElseThrow().state() == ProcessState.RUNNING);
+    s.stop(List.of("agent"));
+    assertThat(seen).hasContent("restart\nstop");
+    // nothing is left behind for the next start to misread
+    assertThat(logs.resolve("agent.restarting")).doesNotExist();
+  }
+
+  @Test
   void aCommandThatCannotRunIsFatal() {
     Supervisor s = supervisor(Duration.ofMinutes(1));
     s.define("ghost", () -> new Launch(List.of("/nonexistent/program"), Map.of()));
