@@ -27,6 +27,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -281,6 +283,75 @@ class StagerIT {
     assertThat(result.error()).startsWith("Failed downloading app: HTTP 401");
     assertThat(result.error() + result.taskLog()).doesNotContain("wrong-password");
     assertThat(bits.uploads("creds")).isZero();
+  }
+
+  @Test
+  void theWorkDirIsTheStagersAloneWhileATaskRunsAndTheDropletKeepsItsModes() throws Exception {
+    // a work dir an older version left readable, with a leftover in it
+    Path work = Files.createDirectories(tmp.resolve("work-private"));
+    Path leftover = Files.createDirectories(work.resolve("task-old/droplet/app"))
+        .resolve("index.html");
+    Files.writeString(leftover, "someone's app");
+    Files.setPosixFilePermissions(leftover, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+    startStager(StagerConfig.defaults(nats.config()).withWorkDir(work)
+        .withRegistries(DEAD_URL, DEAD_URL, false), System.getenv());
+    assertThat(mode(work)).isEqualTo("rwx------");
+    assertThat(mode(leftover)).isEqualTo("rw-------");
+
+    bits.addPackage("priv", Zips.of(Examples.dir("static")));
+    java.util.concurrent.CompletableFuture<Void> held = bits.holdUploads();
+    Future<StagingResult> staging = client.request(Subjects.STAGING,
+        request("priv", "tpriv", props(null, Map.of())), StagingResult.class, STAGING_WAIT);
+    // the stager is uploading: its task directory is all there
+    await().atMost(STAGING_WAIT).until(() -> bits.uploadsArrived() == 1);
+    Path task = work.resolve("task-tpriv");
+    assertThat(mode(task)).isEqualTo("rwx------");
+    assertThat(mode(task.resolve("tmp"))).isEqualTo("rwx------");
+    assertThat(task.resolve("droplet.tgz")).exists();
+    try (java.util.stream.Stream<Path> all = Files.walk(work)) {
+      for (Path p : all.filter(p -> !p.equals(work)).toList()) {
+        assertThat(reachableByOthers(work, p)).as("%s (%s) reachable by others", p, mode(p))
+            .isFalse();
+      }
+    }
+    held.complete(null);
+    assertThat(result(staging).error()).isNull();
+    // what apps get is as before: the droplet's own modes, not the work dir's
+    Map<String, Integer> modes = new HashMap<>();
+    try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+        new org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream(
+            new java.io.ByteArrayInputStream(bits.droplet("priv"))))) {
+      for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+        modes.put(e.getName(), e.getMode() & 0777);
+      }
+    }
+    int usual = 0;
+    for (PosixFilePermission p : Files.getPosixFilePermissions(
+        Files.createDirectory(tmp.resolve("usual")))) {
+      usual |= 0400 >> p.ordinal();
+    }
+    assertThat(modes).containsEntry("startup", 0755).containsEntry("app/", usual)
+        .containsEntry("logs/", usual).containsEntry("tmp/", usual);
+  }
+
+  /** Whether another user could read {@code p}: every directory on the way from {@code root}. */
+  private static boolean reachableByOthers(Path root, Path p) throws java.io.IOException {
+    for (Path dir = p.getParent(); !dir.equals(root.getParent()); dir = dir.getParent()) {
+      var perms = Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE)
+          && !perms.contains(PosixFilePermission.GROUP_EXECUTE)) {
+        return false;
+      }
+    }
+    var perms = Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    return perms.contains(PosixFilePermission.OTHERS_READ)
+        || perms.contains(PosixFilePermission.GROUP_READ);
+  }
+
+  private static String mode(Path p) throws java.io.IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS));
   }
 
   @Test

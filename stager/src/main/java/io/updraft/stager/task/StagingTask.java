@@ -9,6 +9,7 @@ import io.updraft.stager.archive.AppPackage;
 import io.updraft.stager.buildpack.BuildContext;
 import io.updraft.stager.buildpack.Buildpacks;
 import io.updraft.stager.buildpack.StartCommand;
+import io.updraft.stager.files.PrivateFiles;
 import io.updraft.stager.transfer.BitsTransfer;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -95,8 +96,11 @@ public final class StagingTask implements Task {
     Path dropletDir = taskDir.resolve("droplet");
     Path appDir = dropletDir.resolve("app");
     Path tmpDir = taskDir.resolve("tmp");
+    // the task's directory is private; what goes into the droplet keeps the modes it is
+    // packed with (the DEA unpacks them as they are)
+    PrivateFiles.createDirectories(taskDir);
     Files.createDirectories(dropletDir);
-    Files.createDirectories(tmpDir);
+    PrivateFiles.createDirectories(tmpDir);
 
     stagingLog.line("Downloading application");
     transfer.download(request.downloadUri(), packageZip, config.maxPackageBytes(), deadline);

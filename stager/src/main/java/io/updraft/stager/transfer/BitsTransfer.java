@@ -1,6 +1,7 @@
 package io.updraft.stager.transfer;
 
 import io.updraft.common.logging.Redact;
+import io.updraft.stager.files.PrivateFiles;
 import io.updraft.stager.task.Deadline;
 import io.updraft.stager.task.StagingException;
 import io.updraft.stager.task.StagingTimeoutException;
@@ -15,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -60,7 +60,7 @@ public final class BitsTransfer {
         if (declared > maxBytes) {
           throw tooLarge(maxBytes);
         }
-        try (OutputStream out = Files.newOutputStream(file)) {
+        try (OutputStream out = PrivateFiles.newOutputStream(file)) { // a user's app: 0600
           byte[] buf = new byte[64 * 1024];
           long total = 0;
           int n;

@@ -30,6 +30,9 @@ public final class BitsServer implements AutoCloseable {
   private final Map<String, byte[]> droplets = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> downloads = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> uploads = new ConcurrentHashMap<>();
+  private final AtomicInteger uploadsArrived = new AtomicInteger();
+  private volatile java.util.concurrent.CompletableFuture<Void> uploadGate =
+      java.util.concurrent.CompletableFuture.completedFuture(null);
 
   public BitsServer(Vertx vertx, Path uploadsDir) throws Exception {
     Router router = Router.router(vertx);
@@ -51,6 +54,20 @@ public final class BitsServer implements AutoCloseable {
 
   public int downloads(String appId) {
     return downloads.getOrDefault(appId, new AtomicInteger()).get();
+  }
+
+  /**
+   * Droplet uploads that arrive from now on are answered only once the returned future is
+   * completed: the stager waits with its task directory in place (a test looks at it).
+   */
+  public java.util.concurrent.CompletableFuture<Void> holdUploads() {
+    uploadGate = new java.util.concurrent.CompletableFuture<>();
+    return uploadGate;
+  }
+
+  /** Droplet uploads received so far, answered or held. */
+  public int uploadsArrived() {
+    return uploadsArrived.get();
   }
 
   public int uploads(String appId) {
@@ -107,15 +124,18 @@ public final class BitsServer implements AutoCloseable {
       ctx.response().setStatusCode(400).end("no upload[droplet]");
       return;
     }
-    ctx.vertx().fileSystem().readFile(file.uploadedFileName()).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.response().setStatusCode(500).end();
-        return;
-      }
-      droplets.put(id, ar.result().getBytes());
-      uploads.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-      ctx.response().setStatusCode(200).end("{}");
-    });
+    uploadsArrived.incrementAndGet();
+    io.vertx.core.Future.fromCompletionStage(uploadGate, ctx.vertx().getOrCreateContext())
+        .compose(v -> ctx.vertx().fileSystem().readFile(file.uploadedFileName()))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            ctx.response().setStatusCode(500).end();
+            return;
+          }
+          droplets.put(id, ar.result().getBytes());
+          uploads.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+          ctx.response().setStatusCode(200).end("{}");
+        });
   }
 
   @Override
