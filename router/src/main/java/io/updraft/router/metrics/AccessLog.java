@@ -1,12 +1,12 @@
 package io.updraft.router.metrics;
 
 import io.updraft.router.RouterConfig.AccessLogConfig;
+import io.updraft.router.files.PrivateFiles;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -82,13 +82,22 @@ public final class AccessLog implements AutoCloseable {
           1 << 16), false);
     }
     try {
+      // apps' requests, clients' addresses: the router's user's alone. A directory it makes
+      // is 0700 (an existing one may be shared: /var/log/updraft), the file 0600, also when
+      // an older version left it readable
       Path path = Path.of(config.file());
       if (path.getParent() != null) {
-        Files.createDirectories(path.getParent());
+        PrivateFiles.createDirectories(path.getParent());
       }
-      return new AccessLog(new BufferedOutputStream(Files.newOutputStream(path,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
-          1 << 16), true);
+      OutputStream out = PrivateFiles.newOutputStream(path, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+      try {
+        PrivateFiles.restrict(path); // a regular file only: not a configured /dev/stdout
+      } catch (IOException e) {
+        out.close();
+        throw e;
+      }
+      return new AccessLog(new BufferedOutputStream(out, 1 << 16), true);
     } catch (IOException e) {
       throw new IllegalStateException("cannot open access log " + config.file() + ": "
           + e.getMessage(), e);

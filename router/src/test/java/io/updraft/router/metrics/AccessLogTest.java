@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.updraft.router.RouterConfig.AccessLogConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -49,5 +50,31 @@ class AccessLogTest {
           && Files.readAllLines(file).size() == 2);
     }
     assertThat(Files.readAllLines(file)).anySatisfy(l -> assertThat(l).contains("/two"));
+    // apps' requests are the router's user's alone
+    assertThat(mode(file)).isEqualTo("rw-------");
+    assertThat(mode(file.getParent())).isEqualTo("rwx------");
+  }
+
+  @Test
+  void aFileAnOlderVersionLeftReadableIsMadePrivateAndAppendedTo(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("access.log");
+    Files.writeString(file, "an old line\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    try (AccessLog log = AccessLog.open(new AccessLogConfig(true, file.toString()))) {
+      assertThat(mode(file)).isEqualTo("rw-------");
+      AccessLog.Local local = log.local();
+      local.add(entry("/new", 1));
+      local.flush();
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(file).size() == 2);
+    }
+    assertThat(Files.readAllLines(file).get(0)).isEqualTo("an old line");
+    // a directory it did not make (it may be shared) keeps its mode
+    assertThat(mode(dir)).isEqualTo("rwxr-xr-x");
+  }
+
+  private static String mode(Path p) throws java.io.IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 }
