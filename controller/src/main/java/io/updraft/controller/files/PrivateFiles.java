@@ -125,14 +125,15 @@ public final class PrivateFiles {
   }
 
   /**
-   * Makes one existing file 0600 (its owner's execute bit kept) or directory 0700; a link is
-   * not followed. True when its mode changed.
+   * Makes one existing file 0600 (its owner's execute bit kept) or directory 0700; a link, a
+   * device or a pipe ({@code /dev/stdout} as a log file) is left as it is. True when its mode
+   * changed.
    */
   public static boolean restrict(Path path) throws IOException {
     PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
         LinkOption.NOFOLLOW_LINKS);
     var attrs = view.readAttributes();
-    if (attrs.isSymbolicLink()) {
+    if (!attrs.isRegularFile() && !attrs.isDirectory()) {
       return false;
     }
     return setMode(path, attrs.isDirectory() ? DIR : ownerOnly(attrs.permissions()));

@@ -104,6 +104,9 @@ class PrivateFilesTest {
     assertThat(PrivateFiles.restrict(plain)).isFalse();
     assertThat(mode(script)).isEqualTo("rwx------");
     assertThat(mode(plain)).isEqualTo("rw-------");
+    // a log file may be configured as a device: never chmod it
+    assertThat(PrivateFiles.restrict(Path.of("/dev/null"))).isFalse();
+    assertThat(mode(Path.of("/dev/null"))).isEqualTo("rw-rw-rw-");
   }
 
   private static Path write(Path file, String mode) throws IOException {
