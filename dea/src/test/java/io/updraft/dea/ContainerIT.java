@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.updraft.common.fixtures.AppFixture;
+import io.updraft.common.protocol.Json;
 import io.updraft.common.protocol.dea.DeaStartRequest;
 import io.updraft.common.protocol.dea.Limits;
 import io.updraft.common.protocol.router.RouteRegistration;
@@ -170,7 +171,7 @@ class ContainerIT {
   private Map<String, Object> facts(RouteRegistration route) throws Exception {
     await().atMost(WAIT).until(() -> get("http://" + route.host() + ":" + route.port()
         + "/facts.json").statusCode() == 200);
-    return io.updraft.common.protocol.Json.mapper().readValue(get("http://" + route.host()
+    return Json.mapper().readValue(get("http://" + route.host()
         + ":" + route.port() + "/facts.json").body(), Map.class);
   }
 
