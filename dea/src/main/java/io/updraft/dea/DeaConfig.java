@@ -1,12 +1,12 @@
 package io.updraft.dea;
 
-import io.updraft.common.container.ContainerNetwork;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.updraft.common.bus.NatsConfig;
 import io.updraft.common.config.ComponentConfig;
 import io.updraft.common.config.ConfigException;
 import io.updraft.common.config.StatusConfig;
+import io.updraft.common.container.ContainerNetwork;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
