@@ -36,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MicroCloudIT {
 
   private static final Path KATO_JAR = Path.of("target", "updraft-kato.jar").toAbsolutePath();
-  private static final Path SOURCE_TREE = Path.of("").toAbsolutePath().getParent();
+  /** Where the component jars are: the source tree, or {@code -Dupdraft.micro.jars=DIR}. */
+  private static final Path SOURCE_TREE = Path.of(System.getProperty("updraft.micro.jars",
+      Path.of("").toAbsolutePath().getParent().toString()));
 
   @TempDir
   Path home;
@@ -124,6 +126,7 @@ class MicroCloudIT {
     assertThat(Files.getPosixFilePermissions(home.resolve("node.yml")))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(output.toString()).doesNotContain(settings.get("nats_password").asText());
+    assertPrivateHome();
 
     List<ComponentDiscover> components = discover(settings);
     Set<String> types = new HashSet<>();
@@ -173,6 +176,84 @@ class MicroCloudIT {
     assertThat(listening(natsPort)).isFalse();
     assertThat(again.stream().map(c -> Integer.parseInt(
         c.host().substring(c.host().lastIndexOf(':') + 1)))).noneMatch(MicroCloudIT::listening);
+  }
+
+  /**
+   * The home an app on this machine sees: passable (the DEA's apps are below it), and nothing
+   * of the platform's readable: kato's files and configs, every component's state (the
+   * controller's database and blobs, the services node's records), the logs. Only the DEA's
+   * directory and the filesystem service's instances are apps'.
+   */
+  private void assertPrivateHome() throws IOException {
+    assertThat(mode(home)).isEqualTo("rwx--x--x");
+    for (String dir : List.of("logs", "logs/run", "config", "cluster", "micro", "data",
+        "controller", "stager")) {
+      assertThat(mode(home.resolve(dir))).as(dir).isEqualTo("rwx------");
+    }
+    for (String file : List.of("node.yml", "agent.token", "config/nats.conf",
+        "config/cloud_controller.yml", "config/dea.yml", "logs/cloud_controller.log",
+        "logs/dea.log", "controller/controller.mv.db", "services/filesystem/instances.json")) {
+      if (!file.endsWith("instances.json") || Files.exists(home.resolve(file))) {
+        assertThat(mode(home.resolve(file))).as(file).isEqualTo("rw-------");
+      }
+    }
+    assertThat(mode(home.resolve("services"))).isEqualTo("rwx--x--x");
+    Path instances = home.resolve("services/filesystem/instances");
+    List<Path> all = new ArrayList<>();
+    Files.walkFileTree(home, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+          java.nio.file.attribute.BasicFileAttributes attrs) {
+        if (dir.equals(home.resolve("dea")) || dir.equals(instances)) {
+          return java.nio.file.FileVisitResult.SKIP_SUBTREE; // apps'
+        }
+        all.add(dir);
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path file,
+          java.nio.file.attribute.BasicFileAttributes attrs) {
+        all.add(file);
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e)
+          throws IOException {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+          return java.nio.file.FileVisitResult.CONTINUE; // a temporary file, gone
+        }
+        throw e;
+      }
+    });
+    assertThat(all).hasSizeGreaterThan(20);
+    for (Path p : all.subList(1, all.size())) {
+      assertThat(reachableByOthers(p)).as("%s (%s) reachable by others", p, mode(p)).isFalse();
+    }
+  }
+
+  /** Whether a user other than the owner could read {@code p}: every directory on the way. */
+  private boolean reachableByOthers(Path p) {
+    for (Path dir = p.getParent(); !dir.equals(home); dir = dir.getParent()) {
+      String mode = mode(dir);
+      if (mode.charAt(5) != 'x' && mode.charAt(8) != 'x') {
+        return false;
+      }
+    }
+    String mode = mode(p);
+    return mode.charAt(3) == 'r' || mode.charAt(6) == 'r';
+  }
+
+  private static String mode(Path p) {
+    try {
+      return PosixFilePermissions.toString(Files.getPosixFilePermissions(p,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    } catch (java.nio.file.NoSuchFileException e) {
+      return "---------"; // gone meanwhile: nobody can read it
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Runs the built kato against this micro cloud's home; returns its output. */
