@@ -87,11 +87,18 @@ final class Cloud implements AutoCloseable {
   }
 
   ComponentProcess dea(String name, int maxMemoryMb) throws Exception {
+    return dea(name, maxMemoryMb, Map.of());
+  }
+
+  /** A DEA with more settings ({@code UPDRAFT__ISOLATION__MODE=container}, ...). */
+  ComponentProcess dea(String name, int maxMemoryMb, Map<String, String> extra)
+      throws Exception {
     Map<String, String> env = base(name);
     env.put("UPDRAFT__BASE_DIR", dir.resolve(name).toString());
     env.put("UPDRAFT__MAX_MEMORY_MB", String.valueOf(maxMemoryMb));
     env.put("UPDRAFT__INTERVALS__HEARTBEAT_MS", "1000");
     env.put("UPDRAFT__INTERVALS__ADVERTISE_MS", "1000");
+    env.putAll(extra);
     ComponentProcess dea = add(ComponentProcess.start(name, "dea", env));
     deas.put(name, dea);
     return dea;
@@ -184,10 +191,16 @@ final class Cloud implements AutoCloseable {
    * filesystem; announcing every 500 ms so the controller's freshness window can be short.
    */
   ComponentProcess servicesNode() throws Exception {
+    return servicesNode(Map.of());
+  }
+
+  /** A services node with more settings (e.g. {@code UPDRAFT__SERVICES} of fewer types). */
+  ComponentProcess servicesNode(Map<String, String> extra) throws Exception {
     Map<String, String> env = base("services-node");
     env.put("UPDRAFT__DATA_DIR", dir.resolve("services-node").toString());
     env.put("UPDRAFT__ANNOUNCE_INTERVAL_MS", "500");
     env.put("UPDRAFT__SERVICES", "{postgresql: {}, mysql: {}, redis: {}, filesystem: {}}");
+    env.putAll(extra);
     return add(ComponentProcess.start("services-node", "services-node", env));
   }
 
