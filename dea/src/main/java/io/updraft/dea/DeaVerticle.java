@@ -3,6 +3,7 @@ package io.updraft.dea;
 import io.updraft.common.bus.Bus;
 import io.updraft.common.component.Component;
 import io.updraft.common.component.ComponentIdentity;
+import io.updraft.common.files.PrivateFiles;
 import io.updraft.common.component.ComponentVerticle;
 import io.updraft.common.security.FileToken;
 import io.updraft.dea.droplet.DropletCache;
@@ -84,9 +85,16 @@ public final class DeaVerticle extends ComponentVerticle {
     Path base = config.basePath();
     snapshot = new InstanceSnapshot(base.resolve("db").resolve("instances.json"));
     return vertx.executeBlocking(() -> {
+      // passable for process-mode instance uids (apps/ itself is 0711 or, for containers,
+      // 0700); the droplet cache and the instance table are the DEA's alone
+      PrivateFiles.createDirectories(base);
+      PrivateFiles.setMode(base, PrivateFiles.PASSABLE_DIR);
       Files.createDirectories(base.resolve("apps"));
-      Files.createDirectories(base.resolve("staged"));
-      Files.createDirectories(base.resolve("db"));
+      PrivateFiles.createDirectories(base.resolve("staged"));
+      PrivateFiles.createDirectories(base.resolve("db"));
+      // apps' files and the containers' root skeletons keep their modes: apps read them
+      PrivateFiles.tighten(base, List.of(base, base.resolve("apps"), base.resolve("containers")),
+          List.of(base.resolve("apps"), base.resolve("containers")));
       Optional<CgroupMemory> cgroup = config.memoryLimits() == DeaConfig.MemoryLimits.RSS
           ? Optional.empty() : CgroupMemory.detect(Path.of("/sys/fs/cgroup"));
       return new Boot(cgroup, BackendChoice.choose(config, component.identity().localIp(),

@@ -12,7 +12,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -78,5 +80,13 @@ class BackendChoiceIT {
     assertThat(isolation.path("backend").asText()).isEqualTo("process");
     assertThat(isolation.path("reason").asText()).startsWith("container unavailable: ")
         .containsAnyOf("no stack at /nonexistent/stack", "not running as root");
+    // whatever the backend: the droplet cache and the instance table are the DEA's alone
+    Path dea = base.resolve("dea");
+    assertThat(Files.getPosixFilePermissions(dea.resolve("staged")))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    assertThat(Files.getPosixFilePermissions(dea.resolve("db")))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    assertThat(Files.getPosixFilePermissions(dea))
+        .isEqualTo(PosixFilePermissions.fromString("rwx--x--x"));
   }
 }

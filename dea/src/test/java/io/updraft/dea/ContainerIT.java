@@ -116,6 +116,8 @@ class ContainerIT {
         "out['pids_seen'] = len([p for p in os.listdir('/proc') if p.isdigit()])",
         "out['home'] = os.environ.get('HOME')",
         "out['cwd'] = os.getcwd()",
+        "import pwd",
+        "out['user'] = pwd.getpwuid(os.getuid()).pw_name + ':' + pwd.getpwuid(os.getuid()).pw_dir",
         "def attempt(name, fn):",
         "    try:",
         "        fn(); out[name] = 'ok'",
@@ -196,6 +198,7 @@ class ContainerIT {
     assertThat((Integer) facts.get("pids_seen")).isLessThan(10);
     assertThat(facts.get("home")).isEqualTo("/home/vcap");
     assertThat(facts.get("cwd")).isEqualTo("/home/vcap");
+    assertThat(facts.get("user")).isEqualTo("vcap:/home/vcap");
     assertThat(facts.get("write_usr")).asString().startsWith("refused");
     assertThat(facts.get("write_etc")).asString().startsWith("refused");
     assertThat(facts.get("write_tmp")).isEqualTo("ok");

@@ -107,7 +107,8 @@ public final class DropletCache {
         .addKeyValue("uri", Redact.url(uri)).log();
     return vertx.fileSystem().mkdirs(dir.toString())
         .compose(v -> vertx.fileSystem().open(part.toString(),
-            new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true)))
+            new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true)
+                .setPerms("rw-------")))
         .compose(file -> http.request(options)
             .compose(req -> req.send())
             .compose(resp -> {

@@ -162,6 +162,16 @@ public final class ContainerBackend implements InstanceBackend {
       gids.add(gid);
       mounts.add(new ContainerSpec.Mount(dir, dir.toString(), true));
     }
+    // the app's uid has a name and a home: Java's user.home, Python's getpass, Node's
+    // os.userInfo() read them from here
+    StringBuilder group = new StringBuilder("root:x:0:\nvcap:x:" + uid + ":\n");
+    gids.forEach(g -> group.append("share").append(g).append(":x:").append(g)
+        .append(":vcap\n"));
+    mounts.add(new ContainerSpec.Mount(write(bundle, "passwd",
+        "root:x:0:0:root:/root:/usr/sbin/nologin\nvcap:x:" + uid + ":" + uid
+            + "::" + HOME + ":/bin/sh\n"), "/etc/passwd", false));
+    mounts.add(new ContainerSpec.Mount(write(bundle, "group", group.toString()), "/etc/group",
+        false));
     List<String> args = new ArrayList<>(List.of("/usr/bin/tini", "-g", "--", "/bin/sh", "-c",
         // group-writable files, so the instances of an app share a filesystem service's files
         "umask 0002 && exec \"$@\"", "startup", HOME + "/startup"));
