@@ -23,6 +23,7 @@ import java.util.Map;
  *   mysql:      {host: 127.0.0.1, port: 3306, admin_user: root, admin_password: ""}
  *   redis:      {host: 127.0.0.1, port: 6379}
  *   filesystem: {max_instances: 100}
+ *   redis:      {unavailable: "Redis is not installed on this node: ..."}   # left off
  * </pre>
  *
  * @param dataDir where the node's records live; default {@code $UPDRAFT_HOME/services}
@@ -55,6 +56,9 @@ public record ServicesNodeConfig(
    * @param dir filesystem only: where instance directories go (default
    *     {@code <data_dir>/filesystem/instances})
    * @param opTimeoutMs time limit of one admin statement or command on the server
+   * @param unavailable why this node cannot serve the type (set by the node agent when the
+   *     node cannot run its server, e.g. it is not installed): the node leaves the type off,
+   *     saying why at start, and never announces it
    */
   public record ServiceConfig(
       @JsonProperty("node_id") String nodeId,
@@ -68,11 +72,17 @@ public record ServicesNodeConfig(
       @JsonProperty("plan") String plan,
       @JsonProperty("version") String version,
       @JsonProperty("dir") String dir,
-      @JsonProperty("op_timeout_ms") Long opTimeoutMs) {
+      @JsonProperty("op_timeout_ms") Long opTimeoutMs,
+      @JsonProperty("unavailable") String unavailable) {
 
     public static ServiceConfig empty() {
       return new ServiceConfig(null, null, null, null, null, null, null, null, null, null, null,
-          null);
+          null, null);
+    }
+
+    /** Whether the type is left off on this node ({@link #unavailable()} says why). */
+    public boolean isUnavailable() {
+      return unavailable != null && !unavailable.isBlank();
     }
 
     /** This config with the type's defaults filled in. */
@@ -101,7 +111,8 @@ public record ServicesNodeConfig(
           plan != null ? plan : "free",
           version,
           dir != null ? dir : dataDir.resolve("filesystem").resolve("instances").toString(),
-          opTimeoutMs != null ? opTimeoutMs : 30_000L);
+          opTimeoutMs != null ? opTimeoutMs : 30_000L,
+          unavailable);
     }
 
     private static boolean isLoopback(String host) {

@@ -53,6 +53,14 @@ public final class ServicesNodeMain {
           List<ServiceResponder> responders = new ArrayList<>();
           for (Map.Entry<ServiceType, ServiceConfig> e : config.served().entrySet()) {
             ServiceType type = e.getKey();
+            if (e.getValue().isUnavailable()) {
+              // not announced, so the controller shows the type unavailable; a server that is
+              // merely down is reported by its responder (services.backend.down) instead
+              log.atWarn().setMessage("services.backend.unavailable")
+                  .addKeyValue("type", type.serviceName())
+                  .addKeyValue("reason", e.getValue().unavailable()).log();
+              continue;
+            }
             NodeStore store = NodeStore.open(config.dataPath().resolve(type.serviceName()));
             responders.add(new ServiceResponder(vertx, runtime.bus(), e.getValue(),
                 backend(type, e.getValue()), store, config.announceInterval(), clock));

@@ -55,6 +55,16 @@ class ServicesNodeConfigTest {
   }
 
   @Test
+  void aTypeTheAgentCannotRunCarriesTheReason() {
+    ServicesNodeConfig config = load(Map.of("UPDRAFT__SERVICES",
+        "{redis: {unavailable: 'Redis is not installed on this node'}, postgresql: {}}"));
+    assertThat(config.served().get(ServiceType.REDIS).isUnavailable()).isTrue();
+    assertThat(config.served().get(ServiceType.REDIS).unavailable())
+        .isEqualTo("Redis is not installed on this node");
+    assertThat(config.served().get(ServiceType.POSTGRESQL).isUnavailable()).isFalse();
+  }
+
+  @Test
   void unknownTypesKeysAndBadValuesNameTheKey() throws Exception {
     assertThatThrownBy(() -> load(Map.of("UPDRAFT__SERVICES", "{mongodb: {}}")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("services.mongodb");

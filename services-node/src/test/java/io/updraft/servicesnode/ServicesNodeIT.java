@@ -129,12 +129,12 @@ class ServicesNodeIT {
 
   private static ServiceConfig server(int maxInstances) {
     return new ServiceConfig(null, null, null, null, null, null, null, maxInstances, null, null,
-        null, 10_000L);
+        null, 10_000L, null);
   }
 
   private static ServiceConfig serverAt(int port) {
     return new ServiceConfig(null, null, port, null, null, null, null, 5, null, null, null,
-        1_000L);
+        1_000L, null);
   }
 
   private NodeResponse call(ServiceType type, String op, Object body) throws Exception {
@@ -560,5 +560,28 @@ class ServicesNodeIT {
         Subjects.serviceDiscover("RaaS"), Empty.INSTANCE, NodeAnnouncement.class,
         Duration.ofMillis(700), 1));
     assertThat(replies).isEmpty();
+  }
+
+  @Test
+  void aTypeTheNodeCannotRunIsLeftOffWithTheReason() throws Exception {
+    String reason = "PostgreSQL is not installed on this node: no postgres and initdb in "
+        + "/nonexistent (install the postgresql package)";
+    List<String> announced = new CopyOnWriteArrayList<>();
+    client.subscribe(Subjects.SERVICE_ANNOUNCE_ANY, NodeAnnouncement.class,
+        d -> announced.add(d.subject()));
+    result(client.flush());
+    node(Map.of("postgresql", new ServiceConfig(null, null, null, null, null, null, null, 5,
+        null, null, null, 1_000L, reason), "filesystem", server(3)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> announced.stream()
+        .filter(s -> s.startsWith("FilesystemaaS.")).count() >= 3);
+    assertThat(announced).noneMatch(s -> s.startsWith("AuaaS."));
+    assertThat(result(client.gather(Subjects.serviceDiscover("AuaaS"), Empty.INSTANCE,
+        NodeAnnouncement.class, Duration.ofMillis(700), 1))).isEmpty();
+    // nobody answers its operations either: the controller never sends them
+    assertThat(client.request(Subjects.serviceProvision("AuaaS", "postgresql_node_0"),
+        new ProvisionRequest("free", null, null), NodeResponse.class, Duration.ofSeconds(1))
+        .toCompletionStage().toCompletableFuture()).failsWithin(Duration.ofSeconds(5));
+    assertThat(logged()).contains("services.backend.unavailable")
+        .contains("type=postgresql").contains("reason=" + reason);
   }
 }
