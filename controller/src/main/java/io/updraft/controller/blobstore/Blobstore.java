@@ -1,6 +1,6 @@
 package io.updraft.controller.blobstore;
 
-import io.updraft.controller.files.PrivateFiles;
+import io.updraft.common.files.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

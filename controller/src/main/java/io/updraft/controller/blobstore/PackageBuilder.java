@@ -4,7 +4,7 @@ import io.updraft.common.archive.ArchiveWriter;
 import io.updraft.common.archive.SafeExtractor;
 import io.updraft.common.archive.UnsafeArchiveException;
 import io.updraft.common.files.FileTrees;
-import io.updraft.controller.files.PrivateFiles;
+import io.updraft.common.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

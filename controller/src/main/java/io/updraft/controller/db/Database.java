@@ -2,7 +2,7 @@ package io.updraft.controller.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.updraft.controller.files.PrivateFiles;
+import io.updraft.common.files.PrivateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;

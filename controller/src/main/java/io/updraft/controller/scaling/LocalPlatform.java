@@ -1,7 +1,7 @@
 package io.updraft.controller.scaling;
 
+import io.updraft.common.files.PrivateFiles;
 import io.updraft.controller.ControllerConfig.LocalPlatformConfig;
-import io.updraft.controller.files.PrivateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;

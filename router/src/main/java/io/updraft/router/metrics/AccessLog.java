@@ -1,7 +1,7 @@
 package io.updraft.router.metrics;
 
+import io.updraft.common.files.PrivateFiles;
 import io.updraft.router.RouterConfig.AccessLogConfig;
-import io.updraft.router.files.PrivateFiles;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
