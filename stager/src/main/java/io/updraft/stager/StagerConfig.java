@@ -1,13 +1,16 @@
 package io.updraft.stager;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.updraft.common.bus.NatsConfig;
 import io.updraft.common.config.ComponentConfig;
 import io.updraft.common.config.ConfigException;
 import io.updraft.common.config.StatusConfig;
+import io.updraft.common.container.ContainerNetwork;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The stager's config: the keys every component has, plus where and how staging runs.
@@ -22,6 +25,16 @@ import java.time.Duration;
  * pip_index_url: https://pypi.org/simple/
  * npm_registry_url: https://registry.npmjs.org/
  * maven_local_repo: /root/.m2/repository   # absent: Maven's default
+ * isolation:                          # see Isolation
+ *   mode: auto                        # auto | container | process
+ *   runtime: auto                     # auto (crun, then runc) | crun | runc
+ *   stack: /var/lib/updraft/stacks/bookworm   # root file system of build containers
+ *   network: 10.253.0.0/16            # a /30 per build step (the DEA's default is 10.254/16)
+ *   allowed_host_ports: []            # ports of this host build steps may reach
+ *   pids: 512                         # processes and threads per build step
+ *   tmp_mb: 64                        # private /tmp per build step
+ *   uid_base: 30000                   # build steps run as uid_base .. + uid_count - 1
+ *   uid_count: 100
  * </pre>
  *
  * <p>Reachability of the pip index and the npm registry is probed before an install
@@ -38,6 +51,7 @@ import java.time.Duration;
  * @param pipIndexUrl the Python package index {@code pip install} uses
  * @param npmRegistryUrl the npm registry {@code npm install} uses
  * @param mavenLocalRepo the local repository offline Maven builds resolve from
+ * @param isolation where build steps run: containers or processes of this host
  */
 public record StagerConfig(
     @JsonProperty("nats") NatsConfig nats,
@@ -52,7 +66,90 @@ public record StagerConfig(
     @JsonProperty("offline") Boolean offline,
     @JsonProperty("pip_index_url") String pipIndexUrl,
     @JsonProperty("npm_registry_url") String npmRegistryUrl,
-    @JsonProperty("maven_local_repo") String mavenLocalRepo) implements ComponentConfig {
+    @JsonProperty("maven_local_repo") String mavenLocalRepo,
+    @JsonProperty("isolation") Isolation isolation) implements ComponentConfig {
+
+  /**
+   * {@code isolation:} — where build steps (pip, npm, Maven: code of the app's author) run.
+   *
+   * <p>{@code mode: container} runs each build step in its own container on an OCI runtime,
+   * on the same read-only {@code stack} the DEA runs apps on: the task's app directory is the
+   * only thing of the host it can write, it runs as an unprivileged uid of {@code uid_base ..
+   * uid_base + uid_count - 1}, under the staging memory limit ({@code max_memory_mb}) and
+   * {@code pids}, in its own network namespace (a {@code /30} of {@code network}) that reaches
+   * the outside through NAT but nothing on this host except {@code allowed_host_ports}.
+   * {@code process} runs steps as processes of this host with the stager's rights (a
+   * development mode); {@code auto} (default) takes containers wherever they can run (root, a
+   * runtime that runs one, the stack) and says in one log line and in {@code /varz} which it
+   * chose and why.
+   *
+   * <p>{@code network} and the uid range should differ from the DEA's (and from another
+   * stager's) on the same host: addresses and uids then never mix in logs and rules.
+   */
+  public record Isolation(
+      @JsonProperty("mode") Mode mode,
+      @JsonProperty("runtime") String runtime,
+      @JsonProperty("stack") String stack,
+      @JsonProperty("network") String network,
+      @JsonProperty("allowed_host_ports") List<Integer> allowedHostPorts,
+      @JsonProperty("pids") Integer pids,
+      @JsonProperty("tmp_mb") Integer tmpMb,
+      @JsonProperty("uid_base") Integer uidBase,
+      @JsonProperty("uid_count") Integer uidCount) {
+
+    /** Where build steps run. */
+    public enum Mode {
+      @JsonProperty("auto") AUTO,
+      @JsonProperty("container") CONTAINER,
+      @JsonProperty("process") PROCESS
+    }
+
+    public Isolation {
+      mode = mode == null ? Mode.AUTO : mode;
+      runtime = runtime == null ? "auto" : runtime;
+      stack = stack == null ? "/var/lib/updraft/stacks/bookworm" : stack;
+      network = network == null ? "10.253.0.0/16" : network;
+      allowedHostPorts = allowedHostPorts == null ? List.of() : List.copyOf(allowedHostPorts);
+      pids = pids == null ? 512 : pids;
+      tmpMb = tmpMb == null ? 64 : tmpMb;
+      uidBase = uidBase == null ? 30_000 : uidBase;
+      uidCount = uidCount == null ? 100 : uidCount;
+    }
+
+    /** {@code mode} with defaults for the rest. */
+    public static Isolation of(Mode mode) {
+      return new Isolation(mode, null, null, null, null, null, null, null, null);
+    }
+
+    @JsonIgnore
+    public Path stackPath() {
+      return Path.of(stack).toAbsolutePath().normalize();
+    }
+
+    void validate() {
+      if (uidBase < 1000) {
+        throw new ConfigException("isolation.uid_base", "must be at least 1000 (no system uids)");
+      }
+      positive("isolation.uid_count", uidCount);
+      positive("isolation.pids", pids);
+      positive("isolation.tmp_mb", tmpMb);
+      if (!List.of("auto", "crun", "runc").contains(runtime)) {
+        throw new ConfigException("isolation.runtime", "must be auto, crun or runc, got "
+            + runtime);
+      }
+      try {
+        new ContainerNetwork(network);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("isolation.network", e.getMessage());
+      }
+      for (Integer port : allowedHostPorts) {
+        if (port == null || port < 1 || port > 65535) {
+          throw new ConfigException("isolation.allowed_host_ports", "ports are 1 to 65535, got "
+              + port);
+        }
+      }
+    }
+  }
 
   public StagerConfig {
     nats = nats == null ? new NatsConfig(null, null, null, null, null, null) : nats;
@@ -66,12 +163,13 @@ public record StagerConfig(
     offline = offline != null && offline;
     pipIndexUrl = pipIndexUrl == null ? "https://pypi.org/simple/" : pipIndexUrl;
     npmRegistryUrl = npmRegistryUrl == null ? "https://registry.npmjs.org/" : npmRegistryUrl;
+    isolation = isolation == null ? Isolation.of(null) : isolation;
   }
 
   /** Defaults everywhere except the bus (tests, embedded use). */
   public static StagerConfig defaults(NatsConfig nats) {
     return new StagerConfig(nats, null, null, null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, null);
   }
 
   @Override
@@ -86,6 +184,7 @@ public record StagerConfig(
     }
     httpUrl("pip_index_url", pipIndexUrl);
     httpUrl("npm_registry_url", npmRegistryUrl);
+    isolation.validate();
     return this;
   }
 
@@ -104,26 +203,40 @@ public record StagerConfig(
   public StagerConfig withWorkDir(Path dir) {
     return new StagerConfig(nats, status, index, localIp, dir.toString(), maxStagingSeconds,
         maxMemoryMb, maxPackageMb, maxActiveTasks, offline, pipIndexUrl, npmRegistryUrl,
-        mavenLocalRepo);
+        mavenLocalRepo, isolation);
   }
 
   public StagerConfig withMaxStagingSeconds(int seconds) {
     return new StagerConfig(nats, status, index, localIp, workDir, seconds, maxMemoryMb,
-        maxPackageMb, maxActiveTasks, offline, pipIndexUrl, npmRegistryUrl, mavenLocalRepo);
+        maxPackageMb, maxActiveTasks, offline, pipIndexUrl, npmRegistryUrl, mavenLocalRepo,
+        isolation);
   }
 
   public StagerConfig withRegistries(String pipIndex, String npmRegistry, boolean offline) {
     return new StagerConfig(nats, status, index, localIp, workDir, maxStagingSeconds,
         maxMemoryMb, maxPackageMb, maxActiveTasks, offline, pipIndex, npmRegistry,
-        mavenLocalRepo);
+        mavenLocalRepo, isolation);
   }
 
   public StagerConfig withMaxPackageMb(int mb) {
     return new StagerConfig(nats, status, index, localIp, workDir, maxStagingSeconds,
-        maxMemoryMb, mb, maxActiveTasks, offline, pipIndexUrl, npmRegistryUrl, mavenLocalRepo);
+        maxMemoryMb, mb, maxActiveTasks, offline, pipIndexUrl, npmRegistryUrl, mavenLocalRepo,
+        isolation);
   }
 
-  private static void positive(String key, int value) {
+  public StagerConfig withMaxMemoryMb(int mb) {
+    return new StagerConfig(nats, status, index, localIp, workDir, maxStagingSeconds, mb,
+        maxPackageMb, maxActiveTasks, offline, pipIndexUrl, npmRegistryUrl, mavenLocalRepo,
+        isolation);
+  }
+
+  public StagerConfig withIsolation(Isolation isolation) {
+    return new StagerConfig(nats, status, index, localIp, workDir, maxStagingSeconds,
+        maxMemoryMb, maxPackageMb, maxActiveTasks, offline, pipIndexUrl, npmRegistryUrl,
+        mavenLocalRepo, isolation);
+  }
+
+  static void positive(String key, int value) {
     if (value <= 0) {
       throw new ConfigException(key, "must be positive, got " + value);
     }
