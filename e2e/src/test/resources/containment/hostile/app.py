@@ -12,6 +12,7 @@ Endpoints (GET):
                   the kernel allows (renameat2 RENAME_EXCHANGE), for N seconds
   /forkbomb?hold=N  fork until refused; answers the count; the children live N seconds more
   /mark?text=T    writes a line T to its stderr (logs/stderr.log)
+  /processes      how many processes it sees
   /hog            allocates memory until the kernel stops it
 
 Environment (set by the test through the API):
@@ -278,6 +279,7 @@ class Handler(BaseHTTPRequestHandler):
             "/forkbomb": lambda: forkbomb(float(q.get("hold", ["5"])[0])),
             "/hog": hog,
             "/mark": lambda: mark(q.get("text", ["mark"])[0]),
+            "/processes": lambda: {"count": len(host_processes())},
             "/": lambda: {"hostile": "ready"},
         }
         fn = routes.get(url.path)
