@@ -3,6 +3,8 @@ package io.updraft.stager;
 import io.updraft.common.component.ComponentLauncher;
 import io.updraft.common.component.ComponentLauncher.Runtime;
 import io.updraft.stager.buildpack.Buildpacks;
+import io.updraft.stager.isolation.BuildIsolation;
+import io.updraft.stager.isolation.ProcessIsolation;
 import io.updraft.stager.responders.StagingResponder;
 import io.updraft.stager.task.StagingTask;
 import io.updraft.stager.transfer.BitsTransfer;
@@ -39,9 +41,10 @@ public final class StagerMain {
     BitsTransfer transfer = new BitsTransfer(http);
     Buildpacks buildpacks = Buildpacks.standard();
     Clock clock = Clock.systemUTC();
+    BuildIsolation isolation = new ProcessIsolation(config);
     StagingResponder responder = new StagingResponder(runtime.vertx(), runtime.bus(),
         (taskId, request, log) -> new StagingTask(taskId, request, config, transfer,
-            buildpacks, http, env, clock, log),
+            buildpacks, isolation, http, env, clock, log),
         config.maxActiveTasks(), config.maxStaging());
     return new StagerVerticle(runtime.bus(), runtime.component(), config.workPath(),
         responder);

@@ -2,6 +2,7 @@ package io.updraft.stager.buildpack;
 
 import io.updraft.common.protocol.staging.StagingProperties;
 import io.updraft.stager.StagerConfig;
+import io.updraft.stager.isolation.Sandbox;
 import io.updraft.stager.process.BuildProcess;
 import io.updraft.stager.task.Deadline;
 import io.updraft.stager.task.StagingException;
@@ -11,27 +12,23 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Everything a buildpack may use while staging one app: the droplet being built, the
  * request's properties, the stager's limits and registries, the task's deadline and log, and
- * a way to run build processes under those limits with a clean environment.
+ * a way to run build steps under those limits with a clean environment, in the task's
+ * {@link Sandbox} (a container, or a process of the stager's host). Paths a step is given
+ * (tools, caches) are as the step sees them.
  */
 public final class BuildContext {
 
-  /** Variables of the stager's own environment a build may see; nothing else leaks (secrets). */
-  static final Set<String> PASSED_THROUGH = Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ",
-      "JAVA_HOME", "MAVEN_HOME", "M2_HOME", "PYENV_ROOT", "http_proxy", "https_proxy",
-      "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY");
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   /** Memory an app gets when the request does not say (the v1 default). */
   static final int DEFAULT_APP_MEMORY_MB = 256;
@@ -43,40 +40,31 @@ public final class BuildContext {
   private final StagerConfig config;
   private final Deadline deadline;
   private final StagingLog log;
+  private final Sandbox sandbox;
   private final Map<String, String> env;
   private final HttpClient http;
 
   public BuildContext(Path dropletDir, StagingProperties properties, StagerConfig config,
-      Deadline deadline, StagingLog log, Map<String, String> stagerEnv, Path tmpDir,
+      Deadline deadline, StagingLog log, Map<String, String> stagerEnv, Sandbox sandbox,
       HttpClient http) {
     this.dropletDir = dropletDir;
     this.properties = properties;
     this.config = config;
     this.deadline = deadline;
     this.log = log;
-    this.env = buildEnvironment(stagerEnv, properties, tmpDir);
-    // the stager's own package caches (shared by its tasks; what an offline npm draws on),
-    // rather than whatever the stager's HOME holds
-    env.put("npm_config_cache", config.workPath().resolve("cache/npm").toString());
-    env.put("PIP_CACHE_DIR", config.workPath().resolve("cache/pip").toString());
+    this.sandbox = sandbox;
+    this.env = buildEnvironment(sandbox.baseEnvironment(stagerEnv), properties);
+    env.putAll(sandbox.cacheEnvironment());
     this.http = http;
   }
 
   /**
-   * The environment of build processes: a few of the stager's variables (the tools' PATH,
-   * HOME, proxies), TMPDIR, MEMORY_LIMIT, then the app's own variables.
+   * The environment of build steps: the sandbox's base (the tools' PATH, HOME, TMPDIR,
+   * proxies), MEMORY_LIMIT, then the app's own variables.
    */
-  static Map<String, String> buildEnvironment(Map<String, String> stagerEnv,
-      StagingProperties properties, Path tmpDir) {
-    Map<String, String> env = new LinkedHashMap<>();
-    stagerEnv.forEach((k, v) -> {
-      if (PASSED_THROUGH.contains(k) && v != null) {
-        env.put(k, v);
-      }
-    });
-    env.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
-    env.putIfAbsent("LANG", "C.UTF-8");
-    env.put("TMPDIR", tmpDir.toString());
+  static Map<String, String> buildEnvironment(Map<String, String> base,
+      StagingProperties properties) {
+    Map<String, String> env = new LinkedHashMap<>(base);
     env.put("MEMORY_LIMIT", appMemoryMb(properties) + "m");
     for (String entry : properties.environment()) {
       int eq = entry.indexOf('=');
@@ -127,23 +115,20 @@ public final class BuildContext {
     return Map.copyOf(env);
   }
 
-  /** An executable named {@code tool} on the build PATH. */
+  /** An executable named {@code tool} where build steps find it, as they see it. */
   public Optional<Path> which(String tool) {
-    for (String dir : env.getOrDefault("PATH", "").split(":")) {
-      if (!dir.isEmpty()) {
-        Path candidate = Path.of(dir, tool);
-        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-          return Optional.of(candidate);
-        }
-      }
-    }
-    return Optional.empty();
+    return sandbox.which(tool, env.getOrDefault("PATH", ""));
   }
 
-  /** Fails with a clear message when a tool the buildpack needs is missing on this stager. */
+  /** Fails with a clear message when a tool the buildpack needs is missing. */
   public Path require(String tool, String buildpack) throws StagingException {
-    return which(tool).orElseThrow(() -> new StagingException("The " + buildpack
-        + " buildpack needs " + tool + ", which is not installed on this stager"));
+    return which(tool).orElseThrow(() -> new StagingException(
+        sandbox.missingTool(tool, buildpack)));
+  }
+
+  /** The Maven local repository of {@code maven_local_repo}, as build steps see it. */
+  public Optional<String> mavenLocalRepo() {
+    return sandbox.mavenLocalRepo();
   }
 
   /** Runs a build step in the app directory, under the time and memory limits. */
@@ -152,7 +137,20 @@ public final class BuildContext {
     Map<String, String> processEnv = new LinkedHashMap<>(env);
     processEnv.putAll(extraEnv);
     log.line("$ " + String.join(" ", command));
-    return BuildProcess.run(command, appDir(), processEnv, deadline, config.maxMemoryMb(), log);
+    return sandbox.run(command, processEnv, deadline, config.maxMemoryMb(), log);
+  }
+
+  /**
+   * Why build steps cannot use the package registry at {@code url} (ends a sentence that
+   * begins with the registry's name), or empty when it answers. Asked before an install, so
+   * an unreachable registry fails fast with a clear error instead of after the tool's retries.
+   */
+  public Optional<String> registryProblem(String url) {
+    Optional<String> problem = sandbox.registryProblem(url);
+    if (problem.isPresent()) {
+      return problem;
+    }
+    return reachable(url) ? Optional.empty() : Optional.of("is not reachable from this stager");
   }
 
   /**

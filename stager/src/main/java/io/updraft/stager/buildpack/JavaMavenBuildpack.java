@@ -45,9 +45,7 @@ public final class JavaMavenBuildpack implements Buildpack {
     Path mvn = ctx.require("mvn", name());
     List<String> command = new ArrayList<>(List.of(mvn.toString(), "-o", "-B", "-q",
         "-DskipTests"));
-    if (ctx.config().mavenLocalRepo() != null) {
-      command.add("-Dmaven.repo.local=" + ctx.config().mavenLocalRepo());
-    }
+    ctx.mavenLocalRepo().ifPresent(repo -> command.add("-Dmaven.repo.local=" + repo));
     command.add("package");
     // Maven's heap stays inside the build's memory limit, which watches the whole tree
     long heapMb = Math.max(64, ctx.config().maxMemoryMb() * 3L / 4);

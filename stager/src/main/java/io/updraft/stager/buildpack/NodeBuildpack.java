@@ -60,9 +60,10 @@ public final class NodeBuildpack implements Buildpack {
       command.add("--offline");
     } else {
       String registry = ctx.config().npmRegistryUrl();
-      if (!ctx.reachable(registry)) {
+      Optional<String> problem = ctx.registryProblem(registry);
+      if (problem.isPresent()) {
         throw new StagingException("Cannot install the app's Node.js dependencies: the npm "
-            + "registry " + registry + " is not reachable from this stager");
+            + "registry " + registry + " " + problem.get());
       }
       command.add("--registry=" + registry);
     }

@@ -62,9 +62,10 @@ public final class PythonBuildpack implements Buildpack {
           + "and has no Python package index");
     }
     String index = ctx.config().pipIndexUrl();
-    if (!ctx.reachable(index)) {
+    Optional<String> problem = ctx.registryProblem(index);
+    if (problem.isPresent()) {
       throw new StagingException("Cannot install requirements.txt: the Python package index "
-          + index + " is not reachable from this stager");
+          + index + " " + problem.get());
     }
     BuildProcess.Result result = ctx.run(List.of(python.toString(), "-m", "pip", "install",
         "--disable-pip-version-check", "--no-input", "--index-url", index,

@@ -4,16 +4,11 @@ import io.updraft.stager.task.Deadline;
 import io.updraft.stager.task.StagingException;
 import io.updraft.stager.task.StagingLog;
 import io.updraft.stager.task.StagingTimeoutException;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +28,6 @@ public final class BuildProcess {
   private static final Path SETSID = Path.of("/usr/bin/setsid");
   /** How often the tree's memory and the deadline are checked. */
   private static final long POLL_MILLIS = 100;
-  /** Lines of output kept for the error message of a failed step. */
-  private static final int TAIL_LINES = 15;
-  /** After the process is gone, how long a grandchild may keep its output pipe open. */
-  private static final long OUTPUT_DRAIN_MILLIS = 2_000;
 
   private BuildProcess() {
   }
@@ -83,10 +74,7 @@ public final class BuildProcess {
     } catch (IOException e) {
       throw new StagingException("Could not run " + command.get(0) + ": " + e.getMessage(), e);
     }
-    Deque<String> tail = new ArrayDeque<>();
-    Thread reader = new Thread(() -> pump(process, log, tail), "stager-build-output");
-    reader.setDaemon(true);
-    reader.start();
+    OutputPump output = OutputPump.start(process, log);
     long maxRssKb = maxMemoryMb * 1024L;
     try {
       while (!process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -103,32 +91,12 @@ public final class BuildProcess {
       }
       // the leader is gone; anything it left behind in its group goes too
       ProcessTree.kill(process.toHandle(), ownGroup);
-      reader.join(OUTPUT_DRAIN_MILLIS);
+      output.drain();
     } catch (InterruptedException e) {
       ProcessTree.kill(process.toHandle(), ownGroup);
       Thread.currentThread().interrupt();
       throw new StagingException("Staging was interrupted", e);
     }
-    synchronized (tail) {
-      return new Result(process.exitValue(), List.copyOf(tail));
-    }
-  }
-
-  private static void pump(Process process, StagingLog log, Deque<String> tail) {
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        log.line(line);
-        synchronized (tail) {
-          tail.addLast(line);
-          if (tail.size() > TAIL_LINES) {
-            tail.removeFirst();
-          }
-        }
-      }
-    } catch (IOException e) {
-      // the stream closes when the process is killed: nothing more to read
-    }
+    return new Result(process.exitValue(), output.tail());
   }
 }

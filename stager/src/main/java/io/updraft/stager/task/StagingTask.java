@@ -9,6 +9,8 @@ import io.updraft.stager.archive.AppPackage;
 import io.updraft.stager.buildpack.BuildContext;
 import io.updraft.stager.buildpack.Buildpacks;
 import io.updraft.stager.buildpack.StartCommand;
+import io.updraft.stager.isolation.BuildIsolation;
+import io.updraft.stager.isolation.Sandbox;
 import io.updraft.stager.files.PrivateFiles;
 import io.updraft.stager.transfer.BitsTransfer;
 import java.io.IOException;
@@ -37,6 +39,7 @@ public final class StagingTask implements Task {
   private final StagerConfig config;
   private final BitsTransfer transfer;
   private final Buildpacks buildpacks;
+  private final BuildIsolation isolation;
   private final HttpClient http;
   private final Map<String, String> stagerEnv;
   private final Clock clock;
@@ -44,13 +47,14 @@ public final class StagingTask implements Task {
   private final Deadline deadline;
 
   public StagingTask(String taskId, StagingRequest request, StagerConfig config,
-      BitsTransfer transfer, Buildpacks buildpacks, HttpClient http,
+      BitsTransfer transfer, Buildpacks buildpacks, BuildIsolation isolation, HttpClient http,
       Map<String, String> stagerEnv, Clock clock, StagingLog stagingLog) {
     this.taskId = taskId;
     this.request = request;
     this.config = config;
     this.transfer = transfer;
     this.buildpacks = buildpacks;
+    this.isolation = isolation;
     this.http = http;
     this.stagerEnv = Map.copyOf(stagerEnv);
     this.clock = clock;
@@ -112,11 +116,14 @@ public final class StagingTask implements Task {
 
     stagingLog.line("Staging application");
     Buildpacks.Choice choice = buildpacks.choose(appDir, request.properties(), stagingLog);
-    BuildContext ctx = new BuildContext(dropletDir, request.properties(), config, deadline,
-        stagingLog, stagerEnv, tmpDir, http);
-    choice.buildpack().compile(ctx);
-    deadline.check();
-    StartCommand start = Buildpacks.startCommand(choice.buildpack(), ctx);
+    StartCommand start;
+    try (Sandbox sandbox = isolation.open(request.appId(), taskDir, appDir, tmpDir)) {
+      BuildContext ctx = new BuildContext(dropletDir, request.properties(), config, deadline,
+          stagingLog, stagerEnv, sandbox, http);
+      choice.buildpack().compile(ctx);
+      deadline.check();
+      start = Buildpacks.startCommand(choice.buildpack(), ctx);
+    }
     stagingLog.line("Start command: " + start.command());
 
     stagingLog.line("Creating droplet");

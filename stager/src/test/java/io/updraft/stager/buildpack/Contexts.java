@@ -3,6 +3,7 @@ package io.updraft.stager.buildpack;
 import io.updraft.common.bus.NatsConfig;
 import io.updraft.common.protocol.staging.StagingProperties;
 import io.updraft.stager.StagerConfig;
+import io.updraft.stager.isolation.ProcessIsolation;
 import io.updraft.stager.task.Deadline;
 import io.updraft.stager.task.StagingLog;
 import io.updraft.stager.transfer.BitsTransfer;
@@ -34,7 +35,8 @@ final class Contexts {
       Files.createDirectories(dropletDir.resolve("app"));
       Path tmp = Files.createDirectories(dropletDir.resolveSibling("tmp"));
       return new BuildContext(dropletDir, props, config,
-          new Deadline(Clock.systemUTC(), Duration.ofSeconds(60)), log, System.getenv(), tmp,
+          new Deadline(Clock.systemUTC(), Duration.ofSeconds(60)), log, System.getenv(),
+          ProcessIsolation.sandbox(config, dropletDir.resolve("app"), tmp),
           BitsTransfer.newClient());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
