@@ -516,6 +516,7 @@ class ContainmentIT {
     soft.assertAll();
   }
 
+  /** The files API is served by the DEA on the host, as root: a symlink must not lead out. */
   @Test
   @Order(3)
   void theDeasFileServerDoesNotFollowASymlinkOutOfTheInstance() throws Exception {
@@ -530,6 +531,13 @@ class ContainmentIT {
         .doesNotContain(SECRET).startsWith("refused");
   }
 
+  /**
+   * The symlink-exchange race (as CVE-2018-15664 against {@code docker cp}): the app swaps a
+   * directory of its own with a symlink to a host directory, atomically and over and over,
+   * while its owner asks the files API for a file under it. A check of the real path before
+   * the file is opened passes whenever the directory is in place and the open then follows
+   * the symlink. Probabilistic: a few hundred requests find it in practice.
+   */
   @Test
   @Order(4)
   void theDeasFileServerCannotBeRacedOutOfTheInstance() throws Exception {
@@ -562,6 +570,10 @@ class ContainmentIT {
         + "answers with host content (outcomes " + outcomes + ")").isEmpty();
   }
 
+  /**
+   * The DEA (root, on the host) streams the instance's {@code logs/stdout.log} to its owner;
+   * the app replaces that file with a symlink to a host file.
+   */
   @Test
   @Order(5)
   void theDeasLogStreamerDoesNotFollowASymlinkedLogFile() throws Exception {
