@@ -3,8 +3,7 @@ package io.updraft.stager;
 import io.updraft.common.component.ComponentLauncher;
 import io.updraft.common.component.ComponentLauncher.Runtime;
 import io.updraft.stager.buildpack.Buildpacks;
-import io.updraft.stager.isolation.BuildIsolation;
-import io.updraft.stager.isolation.ProcessIsolation;
+import io.updraft.stager.isolation.IsolationChoice;
 import io.updraft.stager.responders.StagingResponder;
 import io.updraft.stager.task.StagingTask;
 import io.updraft.stager.transfer.BitsTransfer;
@@ -16,7 +15,8 @@ import java.util.Map;
 /**
  * The stager's bootstrap, the one place that knows its object graph: config (loaded by the
  * launcher), HTTP client and bits transfer, buildpacks, then the staging responder inside the
- * main verticle (which makes sure the work directory exists before it subscribes).
+ * main verticle, which first makes sure the work directory exists and chooses where build
+ * steps run ({@link IsolationChoice}: blocking, so it happens on a worker at start).
  */
 public final class StagerMain {
 
@@ -41,12 +41,11 @@ public final class StagerMain {
     BitsTransfer transfer = new BitsTransfer(http);
     Buildpacks buildpacks = Buildpacks.standard();
     Clock clock = Clock.systemUTC();
-    BuildIsolation isolation = new ProcessIsolation(config);
-    StagingResponder responder = new StagingResponder(runtime.vertx(), runtime.bus(),
-        (taskId, request, log) -> new StagingTask(taskId, request, config, transfer,
-            buildpacks, isolation, http, env, clock, log),
-        config.maxActiveTasks(), config.maxStaging());
     return new StagerVerticle(runtime.bus(), runtime.component(), config.workPath(),
-        responder);
+        () -> IsolationChoice.choose(config),
+        isolation -> new StagingResponder(runtime.vertx(), runtime.bus(),
+            (taskId, request, log) -> new StagingTask(taskId, request, config, transfer,
+                buildpacks, isolation, http, env, clock, log),
+            config.maxActiveTasks(), config.maxStaging()));
   }
 }

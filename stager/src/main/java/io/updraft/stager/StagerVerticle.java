@@ -3,31 +3,47 @@ package io.updraft.stager;
 import io.updraft.common.bus.Bus;
 import io.updraft.common.component.Component;
 import io.updraft.common.component.ComponentVerticle;
+import io.updraft.stager.isolation.BuildIsolation;
+import io.updraft.stager.isolation.IsolationChoice;
 import io.updraft.stager.responders.StagingResponder;
-import io.vertx.core.Future;
 import io.updraft.stager.files.PrivateFiles;
+import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The stager's main verticle: the operations surface, then the work directory (a stager that
- * cannot write there fails at start, not at its first task), then the staging responder. The
- * work directory holds users' packages, droplets and the package caches: it is the stager's
- * user's alone (0700), and what an older version left readable in it is tightened at start.
+ * cannot write there fails at start, not at its first task) and the choice of where build
+ * steps run (a stager told to use containers where none can run fails at start, saying why),
+ * then the staging responder. {@code /varz} shows the responder's figures and
+ * {@code isolation: {backend, reason}}. The work directory holds users' packages, droplets and
+ * the package caches: it is the stager's user's alone (0700), and what an older version left
+ * readable in it is tightened at start.
  */
 final class StagerVerticle extends ComponentVerticle {
 
   private static final Logger log = LoggerFactory.getLogger(StagerVerticle.class);
 
   private final Path workDir;
-  private final StagingResponder responder;
+  private final Callable<IsolationChoice.Choice> chooseIsolation;
+  private final Function<BuildIsolation, StagingResponder> responders;
+  private StagingResponder responder;
 
-  StagerVerticle(Bus bus, Component component, Path workDir, StagingResponder responder) {
+  StagerVerticle(Bus bus, Component component, Path workDir,
+      Callable<IsolationChoice.Choice> chooseIsolation,
+      Function<BuildIsolation, StagingResponder> responders) {
     super(bus, component);
     this.workDir = workDir;
-    this.responder = responder;
+    this.chooseIsolation = chooseIsolation;
+    this.responders = responders;
   }
 
   @Override
@@ -39,23 +55,33 @@ final class StagerVerticle extends ComponentVerticle {
         throw new IOException("cannot create work_dir " + workDir + ": " + e.getMessage(), e);
       }
       try {
-        int changed = PrivateFiles.tighten(workDir);
+        // an offline stager's npm cache keeps npm's own modes: build containers read its
+        // packages through links (the work dir above it already keeps others out)
+        int changed = PrivateFiles.tighten(workDir, Set.of(),
+            List.of(workDir.resolve("cache/npm")));
         log.atDebug().setMessage("stager.work-dir.private").addKeyValue("dir", workDir)
             .addKeyValue("modes_changed", changed).log();
       } catch (IOException e) {
         // e.g. a default work_dir under /tmp that another user made first
         throw new IOException("cannot make work_dir " + workDir + " private: " + e, e);
       }
-      return workDir;
-    }).map(dir -> {
+      return chooseIsolation.call();
+    }).map(choice -> {
+      responder = responders.apply(choice.isolation());
       responder.start();
-      component.varzFigures(responder::figures);
+      Map<String, Object> isolation = Map.of("backend", choice.isolation().name(),
+          "reason", choice.reason());
+      component.varzFigures(() -> {
+        Map<String, Object> figures = new LinkedHashMap<>(responder.figures());
+        figures.put("isolation", isolation);
+        return figures;
+      });
       return null;
     });
   }
 
   @Override
   protected Future<?> stopResponders() {
-    return responder.stop();
+    return responder == null ? Future.succeededFuture() : responder.stop();
   }
 }
