@@ -47,7 +47,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Stagers started as components against a real nats-server, a package/droplet server standing
- * in for the controller, and the droplets they produce started the way a DEA starts them.
+ * in for the controller, and the droplets they produce started the way a DEA starts them. Build
+ * steps run as processes here ({@code isolation.mode: process}: the tools on this machine's
+ * PATH, registries on loopback); {@link StagerContainerIT} stages in containers.
  */
 @ExtendWith(NatsServerExtension.class)
 class StagerIT {
@@ -86,7 +88,8 @@ class StagerIT {
   private StagerConfig config(String name) throws Exception {
     return StagerConfig.defaults(nats.config())
         .withWorkDir(Files.createDirectories(tmp.resolve("work-" + name)))
-        .withRegistries(DEAD_URL, DEAD_URL, false);
+        .withRegistries(DEAD_URL, DEAD_URL, false)
+        .withIsolation(StagerConfig.Isolation.of(StagerConfig.Isolation.Mode.PROCESS));
   }
 
   private void startStager(StagerConfig config, Map<String, String> env) throws Exception {

@@ -22,8 +22,15 @@ public final class NpmRegistry implements AutoCloseable {
   public static final String GREETING = "greetings from an npm package";
 
   private final HttpServer server;
+  private final String host;
 
   public NpmRegistry(Vertx vertx) throws Exception {
+    this(vertx, "127.0.0.1");
+  }
+
+  /** Listening on {@code host} (a LAN address: build containers cannot reach loopback). */
+  public NpmRegistry(Vertx vertx, String host) throws Exception {
+    this.host = host;
     byte[] tarball = tarball();
     String shasum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(tarball));
     server = vertx.createHttpServer().requestHandler(req -> {
@@ -43,12 +50,16 @@ public final class NpmRegistry implements AutoCloseable {
       } else {
         req.response().setStatusCode(404).end("{}");
       }
-    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
+    }).listen(0, host).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
   }
 
+  public int port() {
+    return server.actualPort();
+  }
+
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort() + "/";
+    return "http://" + host + ":" + server.actualPort() + "/";
   }
 
   private static byte[] tarball() throws Exception {

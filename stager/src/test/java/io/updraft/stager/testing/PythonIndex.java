@@ -6,8 +6,8 @@ import io.vertx.core.http.HttpServer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A one-package Python index (PEP 503 "simple" layout) on loopback, which pip treats as a
- * secure origin: {@code updraft-hello==1.0}, a pure-Python wheel whose module
+ * A one-package Python index (PEP 503 "simple" layout), on loopback unless told otherwise
+ * (pip treats loopback as a secure origin; plain http elsewhere needs PIP_TRUSTED_HOST): {@code updraft-hello==1.0}, a pure-Python wheel whose module
  * {@code updraft_hello} holds {@code GREETING}. Shows the pip path without the internet.
  */
 public final class PythonIndex implements AutoCloseable {
@@ -17,8 +17,15 @@ public final class PythonIndex implements AutoCloseable {
   private static final String WHEEL = "updraft_hello-1.0-py3-none-any.whl";
 
   private final HttpServer server;
+  private final String host;
 
   public PythonIndex(Vertx vertx) throws Exception {
+    this(vertx, "127.0.0.1");
+  }
+
+  /** Listening on {@code host} (a LAN address: build containers cannot reach loopback). */
+  public PythonIndex(Vertx vertx, String host) throws Exception {
+    this.host = host;
     byte[] wheel = Zips.builder()
         .file("updraft_hello/__init__.py", "GREETING = \"" + GREETING + "\"\n")
         .file("updraft_hello-1.0.dist-info/METADATA",
@@ -43,12 +50,16 @@ public final class PythonIndex implements AutoCloseable {
       } else {
         req.response().setStatusCode(404).end();
       }
-    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
+    }).listen(0, host).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
   }
 
+  public int port() {
+    return server.actualPort();
+  }
+
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort() + "/simple/";
+    return "http://" + host + ":" + server.actualPort() + "/simple/";
   }
 
   @Override
