@@ -7,8 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A one-package Python index (PEP 503 "simple" layout), on loopback unless told otherwise
- * (pip treats loopback as a secure origin; plain http elsewhere needs PIP_TRUSTED_HOST): {@code updraft-hello==1.0}, a pure-Python wheel whose module
- * {@code updraft_hello} holds {@code GREETING}. Shows the pip path without the internet.
+ * (pip treats loopback as a secure origin; plain http elsewhere needs PIP_TRUSTED_HOST):
+ * {@code updraft-hello==1.0}, a pure-Python wheel whose module {@code updraft_hello} holds
+ * {@code GREETING}. Shows the pip path without the internet.
  */
 public final class PythonIndex implements AutoCloseable {
 
