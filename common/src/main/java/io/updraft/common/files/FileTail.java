@@ -38,6 +38,9 @@ public final class FileTail {
   }
 
   private final Path file;
+  /** When set: the file is {@code segments} under this root, opened race-free, no links. */
+  private final Path root;
+  private final List<String> segments;
   private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
   private long offset;
   private Object fileKey;
@@ -51,6 +54,24 @@ public final class FileTail {
    */
   public FileTail(Path file, boolean fromEnd) {
     this.file = file;
+    this.root = null;
+    this.segments = List.of();
+    this.fromEnd = fromEnd;
+  }
+
+  /**
+   * A file under a directory that someone hostile owns (an app's {@code logs/}): opened through
+   * {@link ConfinedFiles}, so a symlink put in place of the file or a directory on the way is
+   * never followed (it reads as no file at all).
+   */
+  public FileTail(Path root, List<String> segments, boolean fromEnd) {
+    Path f = root;
+    for (String s : segments) {
+      f = f.resolve(s);
+    }
+    this.file = f;
+    this.root = root;
+    this.segments = List.copyOf(segments);
     this.fromEnd = fromEnd;
   }
 
@@ -64,12 +85,38 @@ public final class FileTail {
    * @param flush also return an unterminated last line (the writer is gone)
    */
   public Chunk read(int maxBacklogBytes, boolean flush) throws IOException {
-    BasicFileAttributes attrs;
+    if (root == null) {
+      BasicFileAttributes attrs;
+      try {
+        attrs = Files.readAttributes(file, BasicFileAttributes.class);
+      } catch (NoSuchFileException e) {
+        return flush ? new Chunk(flushPartial(new ArrayList<>()), 0) : Chunk.EMPTY;
+      }
+      return read(attrs, () -> FileChannel.open(file, StandardOpenOption.READ), true,
+          maxBacklogBytes, flush);
+    }
+    ConfinedFiles.Opened opened;
     try {
-      attrs = Files.readAttributes(file, BasicFileAttributes.class);
-    } catch (NoSuchFileException e) {
+      opened = ConfinedFiles.open(root, segments);
+    } catch (NoSuchFileException | ConfinedFiles.Refused e) {
       return flush ? new Chunk(flushPartial(new ArrayList<>()), 0) : Chunk.EMPTY;
     }
+    try (opened) {
+      if (opened.isDirectory()) {
+        return flush ? new Chunk(flushPartial(new ArrayList<>()), 0) : Chunk.EMPTY;
+      }
+      FileChannel channel = (FileChannel) opened.file();
+      return read(opened.attributes(), () -> channel, false, maxBacklogBytes, flush);
+    }
+  }
+
+  /** How the file's content is reached once there is something to read. */
+  private interface Opener {
+    FileChannel open() throws IOException;
+  }
+
+  private Chunk read(BasicFileAttributes attrs, Opener opener, boolean closeAfter,
+      int maxBacklogBytes, boolean flush) throws IOException {
     long size = attrs.size();
     Object key = attrs.fileKey();
     if (!started) {
@@ -94,7 +141,8 @@ public final class FileTail {
     }
     List<String> lines = new ArrayList<>();
     if (size > offset) {
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      FileChannel channel = opener.open();
+      try {
         ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK, size - offset));
         while (offset < size) {
           buffer.clear();
@@ -105,6 +153,10 @@ public final class FileTail {
           }
           offset += n;
           scan(buffer.array(), n, lines);
+        }
+      } finally {
+        if (closeAfter) {
+          channel.close();
         }
       }
     }

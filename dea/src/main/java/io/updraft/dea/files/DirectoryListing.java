@@ -1,13 +1,10 @@
 package io.updraft.dea.files;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
+import io.updraft.common.files.ConfinedFiles;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The CF v1 plain-text directory listing (PROTOCOL.md 3.14): one line per entry, the name
@@ -22,20 +19,20 @@ public final class DirectoryListing {
   private DirectoryListing() {
   }
 
-  public static String render(Path dir, boolean instanceTop) throws IOException {
+  /** The listing of {@code entries} (links are listed, size 0, never followed). */
+  public static String render(List<ConfinedFiles.Entry> entries, boolean instanceTop) {
     StringBuilder out = new StringBuilder();
-    try (Stream<Path> entries = Files.list(dir)) {
-      List<Path> sorted = entries.sorted().toList();
-      for (Path p : sorted) {
-        String name = p.getFileName().toString();
-        if (instanceTop && !TOP_LEVEL.contains(name)) {
-          continue;
-        }
-        boolean isDir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-        String size = isDir ? "-" : humanSize(Files.isSymbolicLink(p) ? 0
-            : Files.size(p));
-        out.append(line(isDir ? name + "/" : name, size));
+    List<ConfinedFiles.Entry> sorted = entries.stream()
+        .sorted(Comparator.comparing(ConfinedFiles.Entry::name)).toList();
+    for (ConfinedFiles.Entry e : sorted) {
+      String name = e.name();
+      if (instanceTop && !TOP_LEVEL.contains(name)) {
+        continue;
       }
+      boolean isDir = e.attributes().isDirectory();
+      String size = isDir ? "-" : humanSize(e.attributes().isRegularFile()
+          ? e.attributes().size() : 0);
+      out.append(line(isDir ? name + "/" : name, size));
     }
     return out.toString();
   }

@@ -1,19 +1,27 @@
 package io.updraft.dea.files;
 
+import io.updraft.common.files.ConfinedFiles;
 import io.updraft.common.security.FileToken;
 import io.updraft.dea.instance.Instance;
 import io.updraft.dea.instance.InstanceRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -23,12 +31,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The instance file server (PROTOCOL.md 3.14): {@code GET /droplets/<instance dir>/<path>}
  * lists directories in the v1 plain-text format and streams files, never outside the
- * instance directory (no {@code ..}, no symlink escape, no {@code startup}/{@code stop}).
+ * instance directory (no {@code ..}, no symlink followed, no {@code startup}/{@code stop}).
  * Authenticated by the DEA's Basic credentials (published in {@code dea.find.droplet}
  * replies) or a {@link FileToken} when a secret is configured. Requests run on the DEA's
  * event loop; path resolution and listings on a worker.
  */
 public final class FileServer {
+
+  private static final int SEND_CHUNK = 64 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(FileServer.class);
 
@@ -112,46 +122,99 @@ public final class FileServer {
         end(req, 200, r.listing());
       } else {
         req.response().putHeader("Content-Type", "application/octet-stream");
-        req.response().sendFile(r.file().toString()).onFailure(e -> req.response().reset());
+        send(req, r.file(), r.size());
       }
     });
   }
 
-  /** What a path resolves to: a listing, a file, or a refusal. */
-  record Resolved(int status, String message, String listing, Path file) {
+  /** What a path resolves to: a listing, an open file and its size, or a refusal. */
+  record Resolved(int status, String message, String listing, SeekableByteChannel file,
+      long size) {
+    static Resolved refused(int status, String message) {
+      return new Resolved(status, message, null, null, 0);
+    }
   }
 
-  /** Confines by the real path, so a symlink anywhere on the way cannot lead out. Blocking. */
-  static Resolved resolve(Path root, List<String> segments) throws java.io.IOException {
-    if (!Files.isDirectory(root)) {
-      return new Resolved(404, "Entity not found.", null, null);
+  /**
+   * Opens the path race-free under the instance directory: each step relative to the one
+   * before, no symlink followed (an app may swap any of its directories for a link to the
+   * host while the DEA, as root, looks). A symlink on the way is refused, inside or out.
+   * The caller closes an opened file. Blocking.
+   */
+  static Resolved resolve(Path root, List<String> segments) throws IOException {
+    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+      return Resolved.refused(404, "Entity not found.");
     }
-    Path realRoot = root.toRealPath();
-    Path target = root;
-    for (String s : segments) {
-      target = target.resolve(s);
+    if (!segments.isEmpty() && segments.size() == 1 && (segments.get(0).equals("startup")
+        || segments.get(0).equals("stop"))) {
+      return Resolved.refused(403, "Not accessible");
     }
-    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      return new Resolved(404, "Entity not found.", null, null);
-    }
-    Path real;
+    ConfinedFiles.Opened opened;
     try {
-      real = target.toRealPath();
-    } catch (java.io.IOException e) {
-      return new Resolved(404, "Entity not found.", null, null); // dangling symlink
+      opened = ConfinedFiles.open(root, segments);
+    } catch (NoSuchFileException e) {
+      return Resolved.refused(404, "Entity not found.");
+    } catch (ConfinedFiles.Refused e) {
+      return Resolved.refused(403, "Not accessible");
     }
-    if (!real.startsWith(realRoot)) {
-      return new Resolved(403, "Not accessible", null, null);
+    if (opened.isDirectory()) {
+      try (opened) {
+        return new Resolved(200, null, DirectoryListing.render(opened.entries(),
+            segments.isEmpty()), null, 0);
+      }
     }
-    Path rel = realRoot.relativize(real);
-    if (rel.getNameCount() == 1 && (rel.toString().equals("startup")
-        || rel.toString().equals("stop"))) {
-      return new Resolved(403, "Not accessible", null, null);
+    return new Resolved(200, null, null, opened.file(), opened.attributes().size());
+  }
+
+  /**
+   * Streams {@code size} bytes of the open file on workers, with back-pressure; a file that
+   * ends early resets the connection (its length was promised).
+   */
+  private void send(HttpServerRequest req, SeekableByteChannel file, long size) {
+    HttpServerResponse resp = req.response();
+    resp.putHeader("Content-Length", String.valueOf(size));
+    if (req.method() == HttpMethod.HEAD) {
+      closeQuietly(file);
+      resp.end();
+      return;
     }
-    if (Files.isDirectory(real)) {
-      return new Resolved(200, null, DirectoryListing.render(real, real.equals(realRoot)), null);
+    long[] left = {size};
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      if (left[0] == 0) {
+        closeQuietly(file);
+        resp.end();
+        return;
+      }
+      vertx.executeBlocking(() -> {
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(SEND_CHUNK, left[0]));
+        int n = file.read(buf);
+        return n <= 0 ? null : Buffer.buffer(Arrays.copyOf(buf.array(), n));
+      }, true).onComplete(ar -> {
+        if (ar.failed() || ar.result() == null) {
+          closeQuietly(file);
+          resp.reset();
+          return;
+        }
+        left[0] -= ar.result().length();
+        resp.write(ar.result());
+        if (resp.writeQueueFull()) {
+          resp.drainHandler(v -> next[0].run());
+        } else {
+          next[0].run();
+        }
+      });
+    };
+    resp.exceptionHandler(e -> closeQuietly(file));
+    next[0].run();
+  }
+
+  private static void closeQuietly(SeekableByteChannel file) {
+    try {
+      file.close();
+    } catch (IOException e) {
+      // nothing more to read from it
     }
-    return new Resolved(200, null, null, real);
   }
 
   /** Null when the request may read {@code relative} of the instance, else why not. */

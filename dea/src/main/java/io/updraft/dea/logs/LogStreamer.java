@@ -226,9 +226,11 @@ public final class LogStreamer implements Responder {
 
     Tracked(Instance instance, boolean fromEnd, Settings settings) {
       this.instance = instance;
-      var logs = instance.dir().resolve("logs");
-      tails.put(LogSource.STDOUT, new FileTail(logs.resolve("stdout.log"), fromEnd));
-      tails.put(LogSource.STDERR, new FileTail(logs.resolve("stderr.log"), fromEnd));
+      // the app owns logs/: a link put there is never followed (the DEA reads as root)
+      tails.put(LogSource.STDOUT, new FileTail(instance.dir(), List.of("logs", "stdout.log"),
+          fromEnd));
+      tails.put(LogSource.STDERR, new FileTail(instance.dir(), List.of("logs", "stderr.log"),
+          fromEnd));
       dropped.put(LogSource.STDOUT, new int[1]);
       dropped.put(LogSource.STDERR, new int[1]);
       limit = new LineRateLimit(settings.linesPerSecond());

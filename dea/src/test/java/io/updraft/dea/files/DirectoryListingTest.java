@@ -2,8 +2,10 @@ package io.updraft.dea.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.updraft.common.files.ConfinedFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +26,9 @@ class DirectoryListingTest {
   void v1Format() throws Exception {
     Files.createDirectories(dir.resolve("logs"));
     Files.writeString(dir.resolve("stdout.log"), "x".repeat(1536));
-    assertThat(DirectoryListing.render(dir, false)).isEqualTo(
-        String.format("%-35s%10s\n%-35s%10s\n", "logs/", "-", "stdout.log", "1.5K"));
+    try (ConfinedFiles.Opened opened = ConfinedFiles.open(dir, List.of())) {
+      assertThat(DirectoryListing.render(opened.entries(), false)).isEqualTo(
+          String.format("%-35s%10s\n%-35s%10s\n", "logs/", "-", "stdout.log", "1.5K"));
+    }
   }
 }
