@@ -37,6 +37,8 @@ final class SupervisedProcess {
   private boolean wanted;
   private long generation;
   private Process process;
+  /** The running process's clean stop signal (its launch's); null: SIGTERM. */
+  private String stopSignal;
   private Instant startedAt;
   private int restarts;
   private int failures;
@@ -104,6 +106,7 @@ final class SupervisedProcess {
       Files.deleteIfExists(restartMarker());
       builder.environment().put(RESTART_MARKER_ENV, restartMarker().toString());
       process = builder.start();
+      stopSignal = launch.stopSignal();
       writePidFile(process.pid());
     } catch (Exception e) {
       state = ProcessState.FATAL;
@@ -162,6 +165,7 @@ final class SupervisedProcess {
    */
   void stop(boolean restarting) {
     Process victim;
+    String signal;
     synchronized (this) {
       wanted = false;
       generation++;
@@ -170,6 +174,7 @@ final class SupervisedProcess {
         pending = null;
       }
       victim = process;
+      signal = stopSignal;
       process = null;
       state = ProcessState.STOPPED;
       message = null;
@@ -185,7 +190,7 @@ final class SupervisedProcess {
         }
       }
       java.util.List<ProcessHandle> children = victim.descendants().toList();
-      victim.destroy();
+      signal(victim, signal);
       try {
         if (!victim.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
           note(name + " did not stop within " + grace.toSeconds() + " s; killing it");
@@ -201,6 +206,26 @@ final class SupervisedProcess {
       Files.deleteIfExists(restartMarker()); // a process that does not read it leaves it
     } catch (IOException e) {
       note("cannot remove the restart marker: " + e.getMessage());
+    }
+  }
+
+  /** SIGTERM, or the launch's own stop signal (sent with kill(1): Java sends only TERM/KILL). */
+  private void signal(Process victim, String signal) {
+    if (signal == null || "TERM".equals(signal)) {
+      victim.destroy();
+      return;
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-s", signal, String.valueOf(victim.pid()))
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        victim.destroy();
+      }
+    } catch (IOException e) {
+      victim.destroy();
+    } catch (InterruptedException e) {
+      victim.destroy();
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -113,6 +113,24 @@ class SupervisorTest {
   }
 
   @Test
+  void aProcessIsStoppedWithItsLaunchsOwnSignal() throws Exception {
+    Supervisor s = supervisor(Duration.ofMinutes(1));
+    Path seen = logs.resolve("signal");
+    // as PostgreSQL: SIGTERM would wait for its clients; SIGINT is the clean, fast stop
+    s.define("server", () -> new Launch(List.of("sh", "-c", "trap '' TERM; trap 'echo INT > "
+        + seen + "; exit 0' INT; while true; do sleep 0.1; done"), Map.of(), "INT"),
+        Duration.ofSeconds(30));
+    s.start("server");
+    await().atMost(Duration.ofSeconds(10)).until(
+        () -> s.status("server").orElseThrow().state() == ProcessState.RUNNING);
+    long started = System.nanoTime();
+    s.stop(List.of("server"));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    assertThat(seen).content().isEqualTo("INT\n");
+    assertThat(logs.resolve("server.log")).content().doesNotContain("did not stop");
+  }
+
+  @Test
   void aRestartTellsTheProcessThroughItsMarkerAndAStopDoesNot() throws Exception {
     Supervisor s = supervisor(Duration.ofMinutes(1));
     Path seen = logs.resolve("seen");
