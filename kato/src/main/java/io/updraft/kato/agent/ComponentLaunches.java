@@ -8,6 +8,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.updraft.common.component.LiveConfig;
 import io.updraft.kato.cluster.ClusterStore;
 import io.updraft.kato.cluster.JsonPaths;
+import io.updraft.kato.dataservers.DataServer;
+import io.updraft.kato.dataservers.DataServerSettings;
+import io.updraft.kato.dataservers.DataServers;
 import io.updraft.kato.files.PrivateFiles;
 import io.updraft.kato.node.DeaTemplate;
 import io.updraft.kato.node.NodeConfig;
@@ -23,6 +26,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -38,6 +43,10 @@ import java.util.regex.Pattern;
  * <p>Components reject unknown keys; a key the operator set that this version of the component
  * does not know is left out of the rendered file (and said so in the process log and by
  * {@code kato config set}) rather than stopping the component.
+ *
+ * <p>Data servers ({@code server:} in roles.yml) are run by {@link DataServers}; the services
+ * node on the same node is pointed at them with their admin logins, and a DEA beside them may
+ * let its containers reach their ports.
  */
 final class ComponentLaunches {
 
@@ -47,11 +56,16 @@ final class ComponentLaunches {
   private final Path home;
   private final Supplier<NodeConfig> node;
   private final Supplier<ClusterStore> store;
+  private final Roles roles;
+  private final DataServers servers;
 
-  ComponentLaunches(Path home, Supplier<NodeConfig> node, Supplier<ClusterStore> store) {
+  ComponentLaunches(Path home, Supplier<NodeConfig> node, Supplier<ClusterStore> store,
+      Roles roles) {
     this.home = home;
     this.node = node;
     this.store = store;
+    this.roles = roles;
+    this.servers = new DataServers(home);
   }
 
   Launch.Factory factory(ProcessDef def) {
@@ -60,6 +74,11 @@ final class ComponentLaunches {
 
   Launch prepare(ProcessDef def) throws IOException, InterruptedException {
     Map<String, String> env = baseEnv();
+    if (def.isServer()) {
+      DataServer server = server(def);
+      return servers.launch(server, serverSettings(def),
+          PrivateFiles.createDirectories(home.resolve("logs")).resolve(def.name() + ".log"));
+    }
     if (def.isExec()) {
       return new Launch(def.exec(), env);
     }
@@ -183,11 +202,114 @@ final class ComponentLaunches {
       case "router" -> doc.put("port", n.httpPort());
       case "dea" -> doc.put("base_dir", home.resolve("dea").toString());
       case "stager" -> doc.put("work_dir", home.resolve("stager").toString());
-      case "services_node" -> doc.put("data_dir", home.resolve("services").toString());
+      case "services_node" -> {
+        doc.put("data_dir", home.resolve("services").toString());
+        ObjectNode services = services(overlay);
+        if (services != null) {
+          doc.set("services", services);
+        }
+      }
       default -> {
       }
     }
-    return JsonPaths.merge(doc, overlay);
+    ObjectNode merged = JsonPaths.merge(doc, overlay);
+    if ("dea".equals(def.component())) {
+      allowServerPorts(merged);
+    }
+    return merged;
+  }
+
+  // ---- data servers
+
+  /** The data servers this node runs (its roles' {@code server:} processes). */
+  List<ProcessDef> serversHere() {
+    return roles.processesFor(node.get().roles()).stream().filter(ProcessDef::isServer).toList();
+  }
+
+  static DataServer server(ProcessDef def) {
+    return DataServer.byName(def.server()).orElseThrow(() -> new IllegalStateException(
+        "roles file: process " + def.name() + " names unknown server '" + def.server()
+            + "' (known: postgresql, mysql, redis)"));
+  }
+
+  /** The server's settings: its document in the cluster config ({@code kato config}). */
+  DataServerSettings serverSettings(ProcessDef def) {
+    JsonNode doc = store.get().config(def.component()).orElse(null);
+    return DataServerSettings.from(server(def), doc);
+  }
+
+  /**
+   * The services node's {@code services}: every type this node's roles serve; a type whose
+   * server this node runs gets that server's address, port and admin login, and apps are
+   * given an address containers reach; one this node cannot run says why
+   * ({@code unavailable}: the services node leaves it off). A type the operator pointed at a
+   * server of theirs ({@code kato config set services_node services.postgresql.host ...}) is
+   * left to the operator's settings. Null when the roles name no types (the component's own
+   * default).
+   */
+  private ObjectNode services(ObjectNode overlay) {
+    List<String> types = roles.servicesFor(node.get().roles());
+    if (types.isEmpty()) {
+      return null;
+    }
+    ObjectNode services = JsonNodeFactory.instance.objectNode();
+    for (String type : types) {
+      ObjectNode t = services.putObject(type);
+      Optional<ProcessDef> def = serversHere().stream()
+          .filter(p -> type.equals(p.server())).findFirst();
+      if (def.isEmpty() || overlay.path("services").path(type).has("host")) {
+        continue;
+      }
+      DataServer server = server(def.get());
+      try {
+        DataServerSettings settings = serverSettings(def.get());
+        Optional<String> why = servers.unavailable(server, settings);
+        if (why.isPresent()) {
+          t.put("unavailable", why.get());
+          continue;
+        }
+        String password = servers.adminPassword(server);
+        t.put("host", settings.adminHost());
+        t.put("port", settings.port());
+        t.put("public_host", DataServers.publicHost(settings, node.get().ip()));
+        if (server.adminUser() != null) {
+          t.put("admin_user", server.adminUser());
+        }
+        t.put("admin_password", password);
+      } catch (IOException | RuntimeException e) {
+        t.put("unavailable", server.title() + " on this node: " + e.getMessage());
+      }
+    }
+    return services;
+  }
+
+  /**
+   * A DEA beside data servers lets its containers reach their ports (containers reach nothing
+   * else of their host); added to the operator's own {@code isolation.allowed_host_ports}.
+   */
+  private void allowServerPorts(ObjectNode dea) {
+    TreeSet<Integer> ports = new TreeSet<>();
+    for (ProcessDef def : serversHere()) {
+      try {
+        ports.add(serverSettings(def).port());
+      } catch (RuntimeException e) {
+        // a bad setting stops the server itself, which says why
+      }
+    }
+    if (ports.isEmpty()) {
+      return;
+    }
+    ObjectNode isolation = dea.with("isolation");
+    JsonNode given = isolation.get("allowed_host_ports");
+    if (given != null && given.isArray()) {
+      given.forEach(p -> {
+        if (p.canConvertToInt()) {
+          ports.add(p.asInt());
+        }
+      });
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode list = isolation.putArray("allowed_host_ports");
+    ports.forEach(list::add);
   }
 
   private ObjectNode clusterDoc() {

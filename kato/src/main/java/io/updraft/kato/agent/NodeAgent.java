@@ -18,6 +18,7 @@ import io.updraft.kato.roles.Roles;
 import io.updraft.kato.roles.Roles.ProcessDef;
 import io.updraft.kato.roles.Roles.RoleDef;
 import io.updraft.kato.supervisor.Backoff;
+import io.updraft.kato.supervisor.ProcessState;
 import io.updraft.kato.supervisor.ProcessStatus;
 import io.updraft.kato.supervisor.Supervisor;
 import io.vertx.core.Vertx;
@@ -56,6 +57,8 @@ public final class NodeAgent implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** A node whose agent has not been heard from for this long is shown as down. */
   static final Duration DOWN_AFTER = Duration.ofSeconds(15);
+  /** How long a data server's port is waited for before the next process starts. */
+  private static final Duration SERVER_START = Duration.ofSeconds(90);
 
   /** Tunables; tests shorten them. */
   public record Options(Backoff backoff, Duration runningAfter, Duration stopGrace,
@@ -90,7 +93,7 @@ public final class NodeAgent implements AutoCloseable {
     this.home = home;
     this.roles = roles;
     this.options = options;
-    this.launches = new ComponentLaunches(home, () -> node, () -> requireStore());
+    this.launches = new ComponentLaunches(home, () -> node, () -> requireStore(), roles);
   }
 
   public Path home() {
@@ -317,17 +320,30 @@ public final class NodeAgent implements AutoCloseable {
   private void startInOrder(List<String> names) {
     for (String name : names) {
       supervisor.start(name);
-      if (roles.process(name).map(ProcessDef::isNats).orElse(false)) {
-        awaitPort(node.natsPort(), Duration.ofSeconds(15));
+      Optional<ProcessDef> def = roles.process(name);
+      if (def.map(ProcessDef::isNats).orElse(false)) {
+        awaitPort("127.0.0.1", node.natsPort(), Duration.ofSeconds(15), () -> false);
+      } else if (def.map(ProcessDef::isServer).orElse(false)) {
+        // the services node after it finds its servers answering (a first start initialises
+        // their data: seconds); a server that cannot start is not waited for
+        try {
+          var settings = launches.serverSettings(def.get());
+          awaitPort(settings.adminHost(), settings.port(), SERVER_START, () -> supervisor
+              .status(name).map(st -> st.state() != ProcessState.STARTING
+                  && st.state() != ProcessState.RUNNING).orElse(true));
+        } catch (RuntimeException e) {
+          // bad settings: the server's own start says so
+        }
       }
     }
   }
 
-  private static void awaitPort(int port, Duration timeout) {
+  private static void awaitPort(String host, int port, Duration timeout,
+      java.util.function.BooleanSupplier giveUp) {
     Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
+    while (Instant.now().isBefore(deadline) && !giveUp.getAsBoolean()) {
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        s.connect(new InetSocketAddress(host, port), 200);
         return;
       } catch (IOException e) {
         try {
@@ -686,9 +702,14 @@ public final class NodeAgent implements AutoCloseable {
     }
     String process = roles.processes().stream().filter(p -> name.equals(p.component()))
         .map(ProcessDef::name).findFirst().orElse(name);
+    boolean server = roles.processes().stream()
+        .anyMatch(p -> name.equals(p.component()) && p.isServer());
     out.put("message", live ? "applied live: " + name + " takes " + path + " at once"
         : Roles.CLUSTER_COMPONENT.equals(name)
             ? "stored; components read it at their next start (kato restart)"
+            : server ? "stored; takes effect at the next 'kato restart " + process
+                + " services_node dea' on the nodes that run it (the services node and a DEA "
+                + "beside it use its port)"
             : "stored; takes effect at the next 'kato restart " + process + "'");
     if (live) {
       LiveKeys.notifyChange(node, name, path, JsonPaths.get(doc, path));
@@ -705,6 +726,17 @@ public final class NodeAgent implements AutoCloseable {
   /** What this node's copy of the component says about {@code doc} (best effort). */
   private ComponentLaunches.Check checkDocument(String component, ObjectNode doc) {
     ComponentLaunches.Check none = new ComponentLaunches.Check(List.of(), null);
+    Optional<ProcessDef> server = roles.processes().stream()
+        .filter(p -> component.equals(p.component()) && p.isServer()).findFirst();
+    if (server.isPresent()) {
+      try {
+        io.updraft.kato.dataservers.DataServerSettings.from(
+            ComponentLaunches.server(server.get()), doc);
+        return none;
+      } catch (RuntimeException e) {
+        return new ComponentLaunches.Check(List.of(), e.getMessage());
+      }
+    }
     Optional<ProcessDef> def = roles.processes().stream()
         .filter(p -> component.equals(p.component()) && p.module() != null).findFirst();
     ObjectNode checked = doc.deepCopy();

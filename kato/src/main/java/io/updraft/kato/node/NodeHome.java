@@ -12,8 +12,11 @@ import java.util.List;
  * filesystem service's instances are below it and apps running as other users must pass
  * through, but nobody else may list it. Everything of kato's in it is private: its files
  * ({@code node.yml}, {@code agent.token}, {@code agent.pid}, the template marks) 0600 and its
- * directories ({@code logs/}, {@code config/}, {@code cluster/}, {@code micro/}, {@code lib/},
- * {@code data/} with NATS's JetStream store) 0700 with all they hold. The components' own
+ * directories ({@code logs/}, {@code config/}, {@code cluster/}, {@code micro/}, {@code lib/})
+ * 0700 with all they hold. {@code data/} is 0711: the data servers run as their own users
+ * and pass through it to their directories ({@code data/postgresql} ..., 0700, each server's
+ * own: left as they are); NATS's JetStream store and the password files in it are private.
+ * The components' own
  * directories ({@code controller/}, {@code stager/}, {@code services/}, {@code dea/}) are made
  * private by the components themselves (the DEA's and the filesystem service's hold apps'
  * files). Blocking.
@@ -25,6 +28,20 @@ public final class NodeHome {
       "data");
 
   private NodeHome() {
+  }
+
+  /**
+   * The data servers' directories in {@code data/} (and their scratch directories of a first
+   * start): each server keeps the modes inside its own.
+   */
+  private static List<Path> serverDirs(Path data) {
+    List<Path> dirs = new java.util.ArrayList<>();
+    for (io.updraft.kato.dataservers.DataServer s : io.updraft.kato.dataservers.DataServer
+        .values()) {
+      dirs.add(data.resolve(s.serviceName()));
+      dirs.add(data.resolve("." + s.serviceName() + ".init"));
+    }
+    return dirs;
   }
 
   /**
@@ -56,7 +73,12 @@ public final class NodeHome {
     }
     for (String dir : KATO_DIRS) {
       Path p = home.resolve(dir);
-      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      if ("data".equals(dir)) {
+        changed += PrivateFiles.tighten(p, List.of(p), serverDirs(p));
+      } else {
         changed += PrivateFiles.tighten(p);
       }
     }

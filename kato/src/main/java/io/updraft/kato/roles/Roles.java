@@ -23,7 +23,11 @@ import java.util.Set;
  */
 public final class Roles {
 
-  /** One supervised process: a component jar, or the cluster's nats-server. */
+  /**
+   * One supervised process: a component jar, the cluster's nats-server, a data server the
+   * agent runs from the OS packages' binaries ({@code server: postgresql|mysql|redis}), or a
+   * plain command line.
+   */
   public record ProcessDef(
       @JsonProperty("name") String name,
       @JsonProperty("module") String module,
@@ -32,10 +36,16 @@ public final class Roles {
       @JsonProperty("command") String command,
       @JsonProperty("exec") List<String> exec,
       @JsonProperty("jvm_options") List<String> jvmOptions,
-      @JsonProperty("stop_grace_seconds") Integer stopGraceSeconds) {
+      @JsonProperty("stop_grace_seconds") Integer stopGraceSeconds,
+      @JsonProperty("server") String server) {
 
     public ProcessDef {
       jvmOptions = jvmOptions == null ? List.of() : List.copyOf(jvmOptions);
+    }
+
+    /** A data server ({@code io.updraft.kato.dataservers}) rather than a component. */
+    public boolean isServer() {
+      return server != null && !server.isBlank();
     }
 
     /** A plain command line ({@code exec: [sleep, "600"]}), run as it is. */
@@ -48,17 +58,22 @@ public final class Roles {
     }
   }
 
-  /** One role. */
+  /**
+   * One role. {@code services}: the service types the node's services node serves for it
+   * ({@code data-services}: all four).
+   */
   public record RoleDef(
       @JsonProperty("name") String name,
       @JsonProperty("aliases") List<String> aliases,
       @JsonProperty("max_per_cluster") Integer maxPerCluster,
       @JsonProperty("description") String description,
-      @JsonProperty("processes") List<String> processes) {
+      @JsonProperty("processes") List<String> processes,
+      @JsonProperty("services") List<String> services) {
 
     public RoleDef {
       aliases = aliases == null ? List.of() : List.copyOf(aliases);
       processes = processes == null ? List.of() : List.copyOf(processes);
+      services = services == null ? List.of() : List.copyOf(services);
     }
   }
 
@@ -89,6 +104,12 @@ public final class Roles {
     roles.values().forEach(r -> {
       roleLookup.put(norm(r.name()), r.name());
       r.aliases().forEach(a -> roleLookup.put(norm(a), r.name()));
+    });
+    processes.values().forEach(p -> {
+      if (p.isServer() && io.updraft.kato.dataservers.DataServer.byName(p.server()).isEmpty()) {
+        throw new IllegalStateException("roles file: process " + p.name() + " names unknown "
+            + "server '" + p.server() + "' (known: postgresql, mysql, redis)");
+      }
     });
     roles.values().forEach(r -> r.processes().forEach(p -> {
       if (!processes.containsKey(p)) {
@@ -125,10 +146,10 @@ public final class Roles {
     Map<String, ProcessDef> procs = new LinkedHashMap<>();
     file.processes().forEach((name, p) -> procs.put(name, new ProcessDef(name, p.module(),
         p.component() != null ? p.component() : name, p.heap(), p.command(), p.exec(),
-        p.jvmOptions(), p.stopGraceSeconds())));
+        p.jvmOptions(), p.stopGraceSeconds(), p.server())));
     Map<String, RoleDef> rs = new LinkedHashMap<>();
     file.roles().forEach((name, r) -> rs.put(name, new RoleDef(name, r.aliases(),
-        r.maxPerCluster(), r.description(), r.processes())));
+        r.maxPerCluster(), r.description(), r.processes(), r.services())));
     return new Roles(procs, rs);
   }
 
@@ -180,6 +201,13 @@ public final class Roles {
 
   public Collection<ProcessDef> processes() {
     return processes.values();
+  }
+
+  /** The service types the given (canonical) roles serve, without duplicates, in order. */
+  public List<String> servicesFor(Collection<String> roleNames) {
+    Set<String> out = new LinkedHashSet<>();
+    roleNames.forEach(r -> role(r).ifPresent(def -> out.addAll(def.services())));
+    return List.copyOf(out);
   }
 
   /** A process by any spelling of its name or its component's ({@code controller}, {@code hm}). */

@@ -90,9 +90,11 @@ class PrivateHomeIT {
       assertThat(mode(home.resolve(file))).as(file).isEqualTo("rw-------");
     }
     for (String dir : List.of("logs", "logs/run", "config", "cluster", "cluster/updraft.config",
-        "cluster/updraft.nodes", "data", "data/nats")) {
+        "cluster/updraft.nodes", "data/nats")) {
       assertThat(mode(home.resolve(dir))).as(dir).isEqualTo("rwx------");
     }
+    // passable, not listable: the data servers' users reach their own directories below it
+    assertThat(mode(home.resolve("data"))).isEqualTo("rwx--x--x");
     for (Path file : List.of(oldLog, oldPid, oldConfig, oldStore, oldAgentPid)) {
       assertThat(mode(file)).as(file.toString()).isEqualTo("rw-------");
     }

@@ -33,12 +33,39 @@ class RolesTest {
   }
 
   @Test
-  void everyServiceRoleRunsTheServicesNode() {
-    for (String r : List.of("data-services", "postgresql", "mysql", "redis", "filesystem")) {
+  void everyServiceRoleRunsTheServicesNodeAndItsServersBeforeIt() {
+    assertThat(roles.processesFor(List.of("data-services"))).extracting(Roles.ProcessDef::name)
+        .containsExactly("postgresql", "mysql", "redis", "services_node");
+    assertThat(roles.servicesFor(List.of("data-services")))
+        .containsExactly("postgresql", "mysql", "redis", "filesystem");
+    for (String r : List.of("postgresql", "mysql", "redis")) {
       assertThat(roles.processesFor(List.of(r))).extracting(Roles.ProcessDef::name)
-          .containsExactly("services_node");
+          .containsExactly(r, "services_node");
+      assertThat(roles.process(r).orElseThrow().isServer()).isTrue();
+      assertThat(roles.servicesFor(List.of(r))).containsExactly(r);
     }
+    assertThat(roles.processesFor(List.of("filesystem"))).extracting(Roles.ProcessDef::name)
+        .containsExactly("services_node");
+    assertThat(roles.servicesFor(List.of("filesystem", "redis", "dea")))
+        .containsExactly("filesystem", "redis");
     assertThat(roles.processesFor(List.of("mdns"))).isEmpty();
+    // the servers are processes for kato start|stop|restart and components for kato config
+    assertThat(roles.resolveProcesses(List.of("postgresql", "redis")))
+        .containsExactly("postgresql", "redis");
+    assertThat(roles.resolveComponent("mysql")).isEqualTo("mysql");
+    // Stackato's node names still mean the services node
+    assertThat(roles.resolveProcesses(List.of("postgresql_node"))).containsExactly("services_node");
+  }
+
+  @Test
+  void aServerTheAgentDoesNotKnowIsRefusedWhenTheFileIsRead() {
+    assertThatThrownBy(() -> Roles.parse(new java.io.ByteArrayInputStream("""
+        processes:
+          mongodb: {server: mongodb}
+        roles:
+          nosql: {processes: [mongodb]}
+        """.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .hasMessageContaining("process mongodb names unknown server 'mongodb'");
   }
 
   @Test
