@@ -138,6 +138,25 @@ public final class MicroCloud {
       deaDoc.put("evacuation_delay_ms", 0);
       store.store("dea", deaDoc.toString());
     }
+    // the data servers' ports, chosen once: credentials handed to apps name them
+    for (io.updraft.kato.dataservers.DataServer server
+        : io.updraft.kato.dataservers.DataServer.values()) {
+      String name = server.serviceName();
+      String saved = store.load(name);
+      ObjectNode serverDoc = saved == null ? JsonNodeFactory.instance.objectNode()
+          : (ObjectNode) JSON.readTree(saved);
+      if (serverDoc.has("port")) {
+        continue;
+      }
+      int port = server.defaultPort();
+      if (!portFree(port)) {
+        port = freePort();
+        out.printf("port %d is taken; this micro cloud's %s uses %d%n", server.defaultPort(),
+            name, port);
+      }
+      serverDoc.put("port", port);
+      store.store(name, serverDoc.toString());
+    }
   }
 
   private static int pick(Integer previous, int preferred) throws IOException {
@@ -177,6 +196,9 @@ public final class MicroCloud {
       while (!components.keySet().containsAll(TYPES)) {
         JsonNode status = agent.status(false).path("nodes").get(0).path("processes");
         for (JsonNode p : status) {
+          if (dataServer(p.path("name").asText())) {
+            continue; // one that cannot run here leaves its service type off, said in the summary
+          }
           if (ProcessState.FATAL.name().equals(p.path("state").asText())) {
             throw new IllegalStateException(p.path("name").asText() + ": "
                 + p.path("message").asText());
@@ -207,6 +229,7 @@ public final class MicroCloud {
       ComponentDiscover doc = components.get(type);
       out.printf("  %-16s %s  status http://%s/varz%n", type + ":", doc.uuid(), doc.host());
     }
+    printDataServers();
     out.println("  Logs:        " + home.resolve("logs") + "   (kato log tail)");
     String api = "http://" + API_HOST + (httpPort == 80 ? "" : ":" + httpPort);
     out.println();
@@ -219,6 +242,42 @@ public final class MicroCloud {
     out.println("Operate it:     bin/kato status    bin/kato restart dea    bin/kato config get dea");
     out.println("Watch the bus:  bin/kato nats tail      Stop: Ctrl-C (or bin/kato stop)");
     out.flush();
+  }
+
+  private static boolean dataServer(String process) {
+    return Roles.builtIn().process(process).map(Roles.ProcessDef::isServer).orElse(false);
+  }
+
+  /**
+   * The data servers: where each listens, or why it does not run (its service type is then
+   * unavailable; the rest of the cloud works).
+   */
+  private void printDataServers() {
+    for (JsonNode p : agent.status(false).path("nodes").path(0).path("processes")) {
+      String name = p.path("name").asText();
+      if (!dataServer(name)) {
+        continue;
+      }
+      String state = p.path("state").asText();
+      String port = "";
+      try {
+        port = agent.configGet(name, null).path("port").asText("");
+      } catch (RuntimeException e) {
+        // defaults
+      }
+      if (port.isEmpty()) {
+        port = String.valueOf(io.updraft.kato.dataservers.DataServer.byName(name)
+            .map(io.updraft.kato.dataservers.DataServer::defaultPort).orElse(0));
+      }
+      if (ProcessState.FATAL.name().equals(state)) {
+        out.printf("  %-16s not available: %s%n", name + ":", p.path("message").asText()
+            .replaceFirst("^cannot start: ", ""));
+      } else {
+        out.printf("  %-16s %s, port %s  (admin password in %s)%n", name + ":", state
+            .toLowerCase(java.util.Locale.ROOT), port, home.resolve("data")
+            .resolve(name + ".password"));
+      }
+    }
   }
 
   /** Blocks until the agent is shut down (Ctrl-C, or {@code kato agent --stop}). */

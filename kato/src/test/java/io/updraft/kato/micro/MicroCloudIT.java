@@ -186,13 +186,17 @@ class MicroCloudIT {
    */
   private void assertPrivateHome() throws IOException {
     assertThat(mode(home)).isEqualTo("rwx--x--x");
-    for (String dir : List.of("logs", "logs/run", "config", "cluster", "micro", "data",
-        "controller", "stager")) {
+    for (String dir : List.of("logs", "logs/run", "config", "cluster", "micro", "data/nats",
+        "data/postgresql", "data/mysql", "data/redis", "controller", "stager")) {
       assertThat(mode(home.resolve(dir))).as(dir).isEqualTo("rwx------");
     }
+    // passable, not listable: the data servers run as their own users below it
+    assertThat(mode(home.resolve("data"))).isEqualTo("rwx--x--x");
     for (String file : List.of("node.yml", "agent.token", "config/nats.conf",
         "config/cloud_controller.yml", "config/dea.yml", "logs/cloud_controller.log",
-        "logs/dea.log", "controller/controller.mv.db", "services/filesystem/instances.json")) {
+        "logs/dea.log", "controller/controller.mv.db", "services/filesystem/instances.json",
+        "data/postgresql.password", "data/mysql.password", "data/redis.password",
+        "config/services_node.yml")) {
       if (!file.endsWith("instances.json") || Files.exists(home.resolve(file))) {
         assertThat(mode(home.resolve(file))).as(file).isEqualTo("rw-------");
       }
