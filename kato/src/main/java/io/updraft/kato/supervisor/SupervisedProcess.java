@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -190,7 +191,7 @@ final class SupervisedProcess {
         }
       }
       java.util.List<ProcessHandle> children = victim.descendants().toList();
-      signal(victim, signal);
+      signal(victim.toHandle(), signal);
       try {
         if (!victim.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
           note(name + " did not stop within " + grace.toSeconds() + " s; killing it");
@@ -210,7 +211,7 @@ final class SupervisedProcess {
   }
 
   /** SIGTERM, or the launch's own stop signal (sent with kill(1): Java sends only TERM/KILL). */
-  private void signal(Process victim, String signal) {
+  private static void signal(ProcessHandle victim, String signal) {
     if (signal == null || "TERM".equals(signal)) {
       victim.destroy();
       return;
@@ -243,7 +244,9 @@ final class SupervisedProcess {
   private void writePidFile(long pid) {
     try {
       PrivateFiles.createDirectories(pidFile().getParent());
-      PrivateFiles.writeString(pidFile(), pid + "\n");
+      // the stop signal goes with it: a later agent stops a leftover the same clean way
+      PrivateFiles.writeString(pidFile(), pid + "\n" + (stopSignal != null ? stopSignal + "\n"
+          : ""));
     } catch (IOException e) {
       note("cannot write " + pidFile() + ": " + e.getMessage());
     }
@@ -267,13 +270,16 @@ final class SupervisedProcess {
       return;
     }
     try {
-      long pid = Long.parseLong(Files.readString(file).trim());
+      List<String> lines = Files.readAllLines(file);
+      long pid = Long.parseLong(lines.get(0).trim());
+      String signal = lines.size() > 1 && !lines.get(1).isBlank() ? lines.get(1).trim() : null;
       Optional<ProcessHandle> handle = ProcessHandle.of(pid);
       String marker = log.getParent().getParent().toString();
-      if (handle.isPresent() && handle.get().isAlive() && handle.get().info().commandLine()
-          .map(c -> c.contains(marker) || c.contains("nats-server")).orElse(false)) {
+      if (handle.isPresent() && handle.get().isAlive()
+          && (commandLine(handle.get()).contains(marker)
+              || commandLine(handle.get()).contains("nats-server"))) {
         note("stopping " + name + " (pid " + pid + ") left over from a previous agent");
-        handle.get().destroy();
+        signal(handle.get(), signal);
         handle.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (java.util.concurrent.TimeoutException e) {
@@ -284,9 +290,26 @@ final class SupervisedProcess {
     deletePidFile();
   }
 
+  /**
+   * What {@code /proc/<pid>/cmdline} says, arguments joined by spaces: also the title a
+   * process gave itself (Redis names its config there; Java's {@code ProcessHandle.Info} would
+   * show only the program).
+   */
+  private static String commandLine(ProcessHandle handle) {
+    try {
+      byte[] raw = Files.readAllBytes(Path.of("/proc", String.valueOf(handle.pid()), "cmdline"));
+      if (raw.length > 0) {
+        return new String(raw, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+      }
+    } catch (IOException e) {
+      // not Linux, or gone: what Java knows
+    }
+    return handle.info().commandLine().orElse("");
+  }
+
   private static long readPid(Path file) {
     try {
-      return Long.parseLong(Files.readString(file).trim());
+      return Long.parseLong(Files.readAllLines(file).get(0).trim());
     } catch (Exception e) {
       return -1;
     }

@@ -131,6 +131,40 @@ class SupervisorTest {
   }
 
   @Test
+  void aLeftoverOfADeadAgentIsStoppedWithItsOwnSignalEvenUnderATitleItGaveItself()
+      throws Exception {
+    Path home = logs.resolve("home");
+    Path dir = Files.createDirectories(home.resolve("logs"));
+    // as Redis: it rewrites its command line into one title (naming its config in this home);
+    // as PostgreSQL: only SIGINT stops it at once
+    Launch.Factory server = () -> new Launch(List.of("bash", "-c", "exec -a \"$0\" bash -c "
+        + "'trap \"\" TERM; trap \"exit 0\" INT; while :; do sleep 0.1; done'",
+        "server 0.0.0.0:1 " + home.resolve("server.conf")), Map.of(), "INT");
+    Supervisor first = new Supervisor(dir, new Backoff(Duration.ofMillis(100),
+        Duration.ofMillis(400), Duration.ofMinutes(1)), Duration.ofMillis(300),
+        Duration.ofSeconds(30));
+    first.define("server", server);
+    first.start("server");
+    long pid = await().atMost(Duration.ofSeconds(10)).until(
+        () -> first.status("server").orElseThrow().pid(), p -> p != null);
+    assertThat(dir.resolve("run/server.pid")).content().isEqualTo(pid + "\nINT\n");
+    // the agent dies: its supervisor is gone without stopping anything; the next one reaps
+    assertThat(ProcessHandle.of(pid).orElseThrow().info().commandLine().orElse(""))
+        .doesNotContain(home.toString());
+    long started = System.nanoTime();
+    Supervisor again = new Supervisor(dir, new Backoff(Duration.ofMillis(100),
+        Duration.ofMillis(400), Duration.ofMinutes(1)), Duration.ofMillis(300),
+        Duration.ofSeconds(30));
+    again.define("server", server);
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    assertThat(dir.resolve("server.log")).content()
+        .contains("stopping server (pid " + pid + ") left over from a previous agent");
+    again.close();
+    first.close();
+  }
+
+  @Test
   void aRestartTellsTheProcessThroughItsMarkerAndAStopDoesNot() throws Exception {
     Supervisor s = supervisor(Duration.ofMinutes(1));
     Path seen = logs.resolve("seen");
