@@ -98,6 +98,9 @@ final class Cloud implements AutoCloseable {
     env.put("UPDRAFT__MAX_MEMORY_MB", String.valueOf(maxMemoryMb));
     env.put("UPDRAFT__INTERVALS__HEARTBEAT_MS", "1000");
     env.put("UPDRAFT__INTERVALS__ADVERTISE_MS", "1000");
+    // a stop evacuates and frees every container within the test's own stop bound (15 s);
+    // the default 30 s would be cut short and leave them to nobody
+    env.put("UPDRAFT__EVACUATION_DELAY_MS", "1000");
     env.putAll(extra);
     ComponentProcess dea = add(ComponentProcess.start(name, "dea", env));
     deas.put(name, dea);

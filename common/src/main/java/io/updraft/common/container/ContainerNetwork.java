@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,11 +17,15 @@ import java.util.regex.Pattern;
  * host end. There is no shared bridge, so two containers have no link between them; every
  * packet between them crosses the host's forwarding path, where it is refused.
  *
- * <p>Host rules (iptables, chains {@code UPDRAFT-*}, set up idempotently by {@link #prepareHost}):
+ * <p>Host rules (iptables; the subnet's own chains {@code UPDRAFT-<subnet>-IN/-FWD/-NAT}, and
+ * {@code UPDRAFT-ALLOW} and {@code UPDRAFT-DNAT} that hold per-container rules; set up
+ * idempotently by {@link #prepareHost}, never flushed while in use):
  * <ul>
  *   <li>a container reaches nothing on the host itself (any of its addresses, any port) except
- *       the ports listed as allowed (e.g. a data service's server on this host);
- *   <li>containers never reach each other, nor the link-local range (cloud metadata services);
+ *       the ports allowed for it (e.g. a data service's server on this host; per container,
+ *       {@link #allowHostPorts});
+ *   <li>containers never reach each other, of any subnet, also not through a published port;
+ *       nor the link-local range (cloud metadata services);
  *   <li>everything else goes out, masqueraded behind the host's address;
  *   <li>a container's published port {@code P} is reached at every local address of the host
  *       on port {@code P} (DNAT, also for connections made on the host itself), as warden did.
@@ -33,14 +38,18 @@ public final class ContainerNetwork {
   private static final Pattern CIDR = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)/(\\d+)");
   private static final String NETNS_PREFIX = "updraft-s";
   private static final Path NETNS_DIR = Path.of("/run/netns");
-  private static final String INPUT = "UPDRAFT-INPUT";
-  private static final String FORWARD = "UPDRAFT-FORWARD";
+  /** Host ends of every container's veth pair, of any subnet ({@code udh<slot>}). */
+  public static final String VETH_PREFIX = "udh";
+  private static final String ALLOW = "UPDRAFT-ALLOW";
   private static final String DNAT = "UPDRAFT-DNAT";
-  private static final String POSTROUTING = "UPDRAFT-POSTROUTING";
 
   private final String subnet;
   private final long base;
   private final int slots;
+  /** This subnet's own chains, so users of different subnets on one host keep theirs. */
+  private final String input;
+  private final String forward;
+  private final String masquerade;
 
   /** {@code subnet}: an IPv4 CIDR between /8 and /28, e.g. {@code 10.254.0.0/16}. */
   public ContainerNetwork(String subnet) {
@@ -64,6 +73,10 @@ public final class ContainerNetwork {
     this.base = addr & mask;
     this.slots = (int) Math.min(1L << (32 - prefix - 2), 1 << 20);
     this.subnet = dotted(base) + "/" + prefix;
+    String chains = String.format("UPDRAFT-%08X-%d", base, prefix);
+    this.input = chains + "-IN";
+    this.forward = chains + "-FWD";
+    this.masquerade = chains + "-NAT";
   }
 
   /** A container's place in the network. */
@@ -77,12 +90,17 @@ public final class ContainerNetwork {
     }
 
     String hostVeth() {
-      return "udh" + slot;
+      return VETH_PREFIX + slot;
     }
   }
 
   public String subnet() {
     return subnet;
+  }
+
+  /** The subnet's own chains are this plus {@code -IN}, {@code -FWD}, {@code -NAT}. */
+  String chainPrefix() {
+    return input.substring(0, input.length() - "-IN".length());
   }
 
   public Attachment attachment(int slot) {
@@ -91,40 +109,61 @@ public final class ContainerNetwork {
   }
 
   /**
-   * Forwarding on, and the host rules in place (chains made or refreshed, jumps added once).
-   *
-   * @param allowedHostPorts TCP ports of this host that containers may connect to
+   * Forwarding on, and the host rules in place: chains made where missing, their fixed
+   * content written where it differs (the first start on a host, or an older version's), and
+   * the jumps added once. Every DEA and stager on a host shares these; what differs per
+   * component (the host ports its containers may reach) is per container, in
+   * {@code UPDRAFT-ALLOW}, so one component's start never changes another's containers.
    */
-  public void prepareHost(Set<Integer> allowedHostPorts) throws IOException {
+  public void prepareHost() throws IOException {
     Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
-    chain("filter", INPUT);
-    chain("filter", FORWARD);
+    chain("filter", input);
+    chain("filter", ALLOW);
+    chain("filter", forward);
     chain("nat", DNAT);
-    chain("nat", POSTROUTING);
-    flush("filter", INPUT);
-    iptables("filter", "-A", INPUT, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED",
-        "-j", "ACCEPT");
-    for (int port : allowedHostPorts.stream().sorted().toList()) {
-      iptables("filter", "-A", INPUT, "-p", "tcp", "--dport", String.valueOf(port), "-j",
-          "ACCEPT");
-    }
-    iptables("filter", "-A", INPUT, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset");
-    iptables("filter", "-A", INPUT, "-j", "REJECT", "--reject-with", "icmp-port-unreachable");
-    flush("filter", FORWARD);
-    // first: also a container's connection to another's published port (DNAT) is refused
-    iptables("filter", "-A", FORWARD, "-s", subnet, "-d", subnet, "-j", "REJECT");
-    iptables("filter", "-A", FORWARD, "-d", subnet, "-m", "conntrack", "--ctstate",
-        "ESTABLISHED,RELATED,DNAT", "-j", "ACCEPT");
-    iptables("filter", "-A", FORWARD, "-s", subnet, "-d", "169.254.0.0/16", "-j", "REJECT");
-    iptables("filter", "-A", FORWARD, "-s", subnet, "-j", "ACCEPT");
-    iptables("filter", "-A", FORWARD, "-d", subnet, "-j", "REJECT");
-    flush("nat", POSTROUTING);
-    iptables("nat", "-A", POSTROUTING, "-s", subnet, "!", "-d", subnet, "-j", "MASQUERADE");
-    jump("filter", "INPUT", List.of("-s", subnet, "-j", INPUT));
-    jump("filter", "FORWARD", List.of("-j", FORWARD));
-    jump("nat", "POSTROUTING", List.of("-j", POSTROUTING));
+    chain("nat", masquerade);
+    ensure("filter", input, List.of(
+        List.of("-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"),
+        List.of("-j", ALLOW),
+        List.of("-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"),
+        List.of("-j", "REJECT", "--reject-with", "icmp-port-unreachable")));
+    String veths = VETH_PREFIX + "+";
+    ensure("filter", forward, List.of(
+        // first: from a container to a container, of any subnet, also through another's
+        // published port (DNAT), whichever user's chain sees the packet first
+        List.of("-i", veths, "-o", veths, "-j", "REJECT", "--reject-with",
+            "icmp-port-unreachable"),
+        List.of("-d", subnet, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT", "-j",
+            "ACCEPT"),
+        List.of("-s", subnet, "-d", "169.254.0.0/16", "-j", "REJECT", "--reject-with",
+            "icmp-port-unreachable"),
+        List.of("-s", subnet, "-j", "ACCEPT"),
+        List.of("-d", subnet, "-j", "REJECT", "--reject-with", "icmp-port-unreachable")));
+    ensure("nat", masquerade, List.of(
+        List.of("-s", subnet, "!", "-d", subnet, "-j", "MASQUERADE")));
+    jump("filter", "INPUT", List.of("-s", subnet, "-j", input));
+    jump("filter", "FORWARD", List.of("-s", subnet, "-j", forward));
+    jump("filter", "FORWARD", List.of("-d", subnet, "-j", forward));
+    jump("nat", "POSTROUTING", List.of("-s", subnet, "-j", masquerade));
     jump("nat", "PREROUTING", List.of("-m", "addrtype", "--dst-type", "LOCAL", "-j", DNAT));
     jump("nat", "OUTPUT", List.of("-m", "addrtype", "--dst-type", "LOCAL", "-j", DNAT));
+  }
+
+  /** Lets the container connect to these TCP ports of the host (its own rules). */
+  public void allowHostPorts(Attachment a, Collection<Integer> ports) throws IOException {
+    for (int port : new TreeSet<>(ports)) {
+      iptables("filter", "-A", ALLOW, "-s", a.containerAddress() + "/32", "-p", "tcp",
+          "--dport", String.valueOf(port), "-m", "comment", "--comment", a.netnsName(), "-j",
+          "ACCEPT");
+    }
+  }
+
+  /** Whether the container's host-port rules are in place (after a restart). */
+  public boolean allowed(Attachment a, Collection<Integer> ports) {
+    List<String> mine = rules("filter", ALLOW).stream()
+        .filter(r -> r.contains("--comment " + a.netnsName() + " ")).toList();
+    return ports.stream().allMatch(p -> mine.stream().anyMatch(r -> r.contains("--dport " + p
+        + " ")));
   }
 
   /**
@@ -170,13 +209,16 @@ public final class ContainerNetwork {
         a.containerAddress() + ":" + port};
   }
 
-  /** Removes the slot's published ports and its namespace (and with it the veth pair). */
+  /** Removes the slot's rules (ports, host access) and its namespace (and veth pair). */
   public void detach(Attachment a) {
-    for (String rule : rules("nat", DNAT)) {
-      if (rule.contains("--comment " + a.netnsName() + " ")) {
-        List<String> del = new ArrayList<>(List.of("iptables", "-w", "-t", "nat", "-D"));
-        del.addAll(List.of(rule.substring("-A ".length()).split(" ")));
-        OciRuntime.exec(del);
+    for (List<String> chain : List.of(List.of("nat", DNAT), List.of("filter", ALLOW))) {
+      for (String rule : rules(chain.get(0), chain.get(1))) {
+        if (rule.contains("--comment " + a.netnsName() + " ")) {
+          List<String> del = new ArrayList<>(List.of("iptables", "-w", "-t", chain.get(0),
+              "-D"));
+          del.addAll(List.of(rule.substring("-A ".length()).strip().split(" ")));
+          OciRuntime.exec(del);
+        }
       }
     }
     OciRuntime.exec(List.of("ip", "netns", "del", a.netnsName()));
@@ -220,8 +262,26 @@ public final class ContainerNetwork {
     OciRuntime.exec(List.of("iptables", "-w", "-t", table, "-N", chain)); // exists: fine
   }
 
-  private static void flush(String table, String chain) throws IOException {
+  /** Writes the chain's rules unless it holds exactly these already. */
+  private static void ensure(String table, String chain, List<List<String>> wanted)
+      throws IOException {
+    List<String> have = rules(table, chain).stream().map(String::strip).toList();
+    List<String> want = wanted.stream().map(r -> "-A " + chain + " " + String.join(" ", r))
+        .toList();
+    if (normalize(have).equals(normalize(want))) {
+      return;
+    }
     iptables(table, "-F", chain);
+    for (List<String> rule : wanted) {
+      List<String> args = new ArrayList<>(List.of("-A", chain));
+      args.addAll(rule);
+      iptables(table, args.toArray(String[]::new));
+    }
+  }
+
+  /** iptables prints matches it adds implicitly ({@code -m tcp}): compare without them. */
+  private static List<String> normalize(List<String> rules) {
+    return rules.stream().map(r -> r.replace(" -m tcp", "").replace(" -m udp", "")).toList();
   }
 
   private static void jump(String table, String from, List<String> rule) throws IOException {

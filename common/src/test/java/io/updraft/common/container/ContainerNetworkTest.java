@@ -24,6 +24,17 @@ class ContainerNetworkTest {
   }
 
   @Test
+  void chainsAreNamedAfterTheSubnetSoUsersOfOtherSubnetsKeepTheirs() {
+    assertThat(new ContainerNetwork("10.253.0.0/16").chainPrefix())
+        .isEqualTo("UPDRAFT-0AFD0000-16");
+    assertThat(new ContainerNetwork("10.254.9.9/16").chainPrefix())
+        .isEqualTo("UPDRAFT-0AFE0000-16");
+    // iptables takes chain names up to 28 characters
+    assertThat(new ContainerNetwork("192.168.128.0/20").chainPrefix() + "-FWD")
+        .hasSizeLessThan(29);
+  }
+
+  @Test
   void aSubnetThatIsNotOneIsRefusedWithTheReason() {
     assertThatThrownBy(() -> new ContainerNetwork("10.254.0.0")).hasMessageContaining(
         "not an IPv4 CIDR");

@@ -22,7 +22,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,7 +97,7 @@ public final class ContainerBackend implements InstanceBackend {
     Files.createDirectories(bundles);
     Files.setPosixFilePermissions(bundles, PosixFilePermissions.fromString("rwx------"));
     runtime.prepare();
-    network.prepareHost(new LinkedHashSet<>(config.allowedHostPorts()));
+    network.prepareHost();
     slots.start();
   }
 
@@ -140,6 +139,7 @@ public final class ContainerBackend implements InstanceBackend {
     if (instance.port() != null) {
       network.publish(a, instance.port());
     }
+    network.allowHostPorts(a, config.allowedHostPorts());
     long limitBytes = instance.memoryMb() * 1024L * 1024L;
     if (cgroup.isPresent()) {
       // the limit on a parent the DEA owns: its OOM record outlives the runtime's own cgroup
@@ -233,13 +233,19 @@ public final class ContainerBackend implements InstanceBackend {
     Set<String> ids = new HashSet<>();
     for (Instance i : live) {
       ids.add(i.id());
-      if (i.netSlot() != null && i.port() != null && !network.published(attachment(i), i.port())) {
-        try {
+      if (i.netSlot() == null) {
+        continue;
+      }
+      try {
+        if (i.port() != null && !network.published(attachment(i), i.port())) {
           network.publish(attachment(i), i.port());
-        } catch (IOException e) {
-          log.atWarn().setMessage("dea.container.publish.failed").addKeyValue("instance", i.id())
-              .addKeyValue("reason", e.getMessage()).log();
         }
+        if (!network.allowed(attachment(i), config.allowedHostPorts())) {
+          network.allowHostPorts(attachment(i), config.allowedHostPorts());
+        }
+      } catch (IOException e) {
+        log.atWarn().setMessage("dea.container.publish.failed").addKeyValue("instance", i.id())
+            .addKeyValue("reason", e.getMessage()).log();
       }
     }
     for (String id : runtime.list()) {

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * {@code maven_local_repo} read-only at {@code /home/vcap/.m2/repository}, and nothing else.
  * It runs as an unprivileged uid of {@code isolation.uid_base ..}, one per running task, which
  * owns those directories for the step; afterwards the app directory is the stager's again and
- * must hold no link that points outside it. Its network is a {@link BuildNetwork} slot.
+ * must hold no link that points outside it. Its network is a {@link ContainerNetwork} slot.
  *
  * <p>Bundles are {@code <work_dir>/containers/<id>} (0700), the runtime's state
  * {@code <work_dir>/containers/.runtime}; what a crashed stager left is cleared at start.
@@ -86,12 +85,12 @@ public final class ContainerIsolation implements BuildIsolation {
 
   private final StagerConfig config;
   private final OciRuntime runtime;
-  private final BuildNetwork network;
+  private final ContainerNetwork network;
   private final Path containers;
   private final Set<Integer> uidsInUse = new HashSet<>();
   private final Set<Path> cachesInUse = new HashSet<>();
 
-  public ContainerIsolation(StagerConfig config, OciRuntime runtime, BuildNetwork network,
+  public ContainerIsolation(StagerConfig config, OciRuntime runtime, ContainerNetwork network,
       Path containers) {
     this.config = config;
     this.runtime = runtime;
@@ -118,7 +117,7 @@ public final class ContainerIsolation implements BuildIsolation {
     Files.createDirectories(containers);
     Files.setPosixFilePermissions(containers, PosixFilePermissions.fromString("rwx------"));
     runtime.prepare();
-    network.prepareHost(new LinkedHashSet<>(config.isolation().allowedHostPorts()));
+    network.prepareHost();
     reconcile();
   }
 
@@ -358,6 +357,7 @@ public final class ContainerIsolation implements BuildIsolation {
       try {
         prepareDirs();
         slot = network.attach();
+        network.allowHostPorts(slot, config.isolation().allowedHostPorts());
         process = start(command, env, id, bundle, slot, cgroup, limitBytes);
       } catch (IOException e) {
         cleanUp(id, bundle, slot, cgroup, null);

@@ -1,5 +1,6 @@
 package io.updraft.stager.isolation;
 
+import io.updraft.common.container.ContainerNetwork;
 import io.updraft.common.container.ContainerSupport;
 import io.updraft.stager.StagerConfig;
 import io.updraft.stager.StagerConfig.Isolation.Mode;
@@ -45,7 +46,7 @@ public final class IsolationChoice {
     String problem = found.available() ? null : found.reason();
     if (found.available()) {
       ContainerIsolation containerIsolation = new ContainerIsolation(config, found.runtime(),
-          new BuildNetwork(isolation.network()), containers);
+          new ContainerNetwork(isolation.network()), containers);
       try {
         containerIsolation.prepareHost();
         return chosen(containerIsolation, found.reason(), false);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.updraft.common.bus.NatsConfig;
+import io.updraft.common.container.ContainerNetwork;
 import io.updraft.common.container.OciRuntime;
 import io.updraft.stager.StagerConfig;
 import io.updraft.stager.StagerConfig.Isolation;
@@ -29,7 +30,7 @@ class ContainerIsolationTest {
         .withIsolation(new Isolation(Isolation.Mode.CONTAINER, null, null, null, null, null,
             null, 30_000, uids));
     return new ContainerIsolation(config, new OciRuntime("runc", Path.of("/nonexistent/runc"),
-        tmp.resolve("state")), new BuildNetwork("10.253.0.0/16"), tmp.resolve("containers"));
+        tmp.resolve("state")), new ContainerNetwork("10.253.0.0/16"), tmp.resolve("containers"));
   }
 
   private Sandbox open(ContainerIsolation iso, String appId, String task) throws Exception {
@@ -122,14 +123,5 @@ class ContainerIsolationTest {
     assertThat(Files.isSymbolicLink(home.resolve(".m2"))).isFalse();
     assertThat(home.resolve(".m2/repository")).isDirectory();
     assertThat(home.resolve("tmp")).isDirectory();
-  }
-
-  @Test
-  void chainsAreNamedAfterTheSubnetSoUsersOfOtherSubnetsKeepTheirs() {
-    assertThat(BuildNetwork.chainPrefix("10.253.0.0/16")).isEqualTo("UPDRAFT-0AFD0000-16");
-    assertThat(BuildNetwork.chainPrefix("10.254.0.0/16")).isEqualTo("UPDRAFT-0AFE0000-16");
-    assertThat(BuildNetwork.chainPrefix("192.168.128.0/20") + "-FWD").hasSizeLessThan(29);
-    assertThat(List.of(new BuildNetwork("10.253.7.9/16").subnet())).containsExactly(
-        "10.253.0.0/16");
   }
 }
