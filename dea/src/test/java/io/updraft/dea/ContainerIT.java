@@ -131,6 +131,8 @@ class ContainerIT {
         "attempt('raw_socket', lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, 1))",
         "attempt('mount', lambda: subprocess.run(['mount', '-t', 'tmpfs', 't', '/tmp'],"
             + " check=True, capture_output=True))",
+        "attempt('user_namespace', lambda: subprocess.run(['unshare', '--user', '--map-root-user',"
+            + " 'true'], check=True, capture_output=True))",
         "attempt('proc1_root', lambda: open('/proc/1/root' + os.environ['HOST_SECRET']).read())",
         "for t in os.environ.get('PROBE_TARGETS', '').split():",
         "    h, p = t.rsplit(':', 1)",
@@ -207,6 +209,7 @@ class ContainerIT {
     assertThat(facts.get("raw_socket")).asString().startsWith("refused");
     assertThat(facts.get("mount")).asString().startsWith("refused");
     assertThat(facts.get("proc1_root")).asString().startsWith("refused");
+    assertThat(facts.get("user_namespace")).asString().startsWith("refused");
     assertThat(facts.get("connect " + nats)).asString().startsWith("refused");
     assertThat(facts.get("connect " + lanNats)).asString().startsWith("refused");
   }

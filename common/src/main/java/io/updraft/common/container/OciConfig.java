@@ -38,6 +38,17 @@ public final class OciConfig {
   private static final List<String> READONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq",
       "/proc/sys", "/proc/sysrq-trigger");
 
+  private static final List<String> DENIED_SYSCALLS = List.of("unshare", "setns", "mount",
+      "umount2", "pivot_root", "move_mount", "open_tree", "fsopen", "fsconfig", "fsmount",
+      "fspick", "mount_setattr", "keyctl", "add_key", "request_key", "bpf", "perf_event_open",
+      "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+      "open_by_handle_at", "userfaultfd", "syslog", "acct", "swapon", "swapoff", "reboot",
+      "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "iopl", "ioperm",
+      "lookup_dcookie", "quotactl");
+  private static final int EPERM = 1;
+  private static final int ENOSYS = 38;
+  private static final long CLONE_NEWUSER = 0x10000000L;
+
   private OciConfig() {
   }
 
@@ -145,11 +156,46 @@ public final class OciConfig {
     }
     resources.putObject("cpu").put("shares", spec.limits().cpuShares());
     resources.putObject("pids").put("limit", spec.limits().pids());
+    seccomp(linux.putObject("seccomp"));
     ArrayNode masked = linux.putArray("maskedPaths");
     MASKED.forEach(masked::add);
     ArrayNode readonly = linux.putArray("readonlyPaths");
     READONLY.forEach(readonly::add);
     return c;
+  }
+
+  /**
+   * Everything is allowed but what only serves to widen the kernel surface an app can reach:
+   * new user namespaces (in which an app would hold capabilities: {@code unshare},
+   * {@code clone} with {@code CLONE_NEWUSER}; {@code clone3} answers ENOSYS so libc falls back
+   * to {@code clone}), other namespaces, mounts, keyrings, BPF, perf, modules, clocks, swap,
+   * reboot. Most of these need a capability the process lacks anyway; the filter holds even
+   * if one were granted by mistake.
+   */
+  private static void seccomp(ObjectNode seccomp) {
+    seccomp.put("defaultAction", "SCMP_ACT_ALLOW");
+    ArrayNode arches = seccomp.putArray("architectures");
+    List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
+        "SCMP_ARCH_ARM").forEach(arches::add);
+    ArrayNode syscalls = seccomp.putArray("syscalls");
+    ObjectNode denied = syscalls.addObject();
+    ArrayNode names = denied.putArray("names");
+    DENIED_SYSCALLS.forEach(names::add);
+    denied.put("action", "SCMP_ACT_ERRNO");
+    denied.put("errnoRet", EPERM);
+    ObjectNode clone = syscalls.addObject();
+    clone.putArray("names").add("clone");
+    clone.put("action", "SCMP_ACT_ERRNO");
+    clone.put("errnoRet", EPERM);
+    ObjectNode arg = clone.putArray("args").addObject();
+    arg.put("index", 0);
+    arg.put("value", CLONE_NEWUSER);
+    arg.put("valueTwo", CLONE_NEWUSER);
+    arg.put("op", "SCMP_CMP_MASKED_EQ");
+    ObjectNode clone3 = syscalls.addObject();
+    clone3.putArray("names").add("clone3");
+    clone3.put("action", "SCMP_ACT_ERRNO");
+    clone3.put("errnoRet", ENOSYS);
   }
 
   private static void mount(ArrayNode mounts, String destination, String type, String source,

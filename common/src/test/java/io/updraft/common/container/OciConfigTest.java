@@ -61,6 +61,14 @@ class OciConfigTest {
     assertThat(c.path("linux").path("cgroupsPath").asText()).isEqualTo("/updraft-dea/abc/c");
     assertThat(texts(c.path("linux").path("maskedPaths"))).contains("/proc/kcore",
         "/sys/fs/cgroup");
+    JsonNode seccomp = c.path("linux").path("seccomp");
+    assertThat(seccomp.path("defaultAction").asText()).isEqualTo("SCMP_ACT_ALLOW");
+    assertThat(texts(seccomp.path("syscalls").get(0).path("names"))).contains("unshare",
+        "setns", "mount", "keyctl", "bpf");
+    // a new user namespace through clone is refused too, and clone3 is "not implemented"
+    assertThat(seccomp.path("syscalls").get(1).path("args").get(0).path("value").asLong())
+        .isEqualTo(0x10000000L);
+    assertThat(seccomp.path("syscalls").get(2).path("errnoRet").asInt()).isEqualTo(38);
   }
 
   @Test
