@@ -1,9 +1,9 @@
 package io.updraft.servicesnode.backend;
 
 import io.updraft.common.files.FileTrees;
+import io.updraft.common.files.PrivateFiles;
 import io.updraft.common.protocol.services.ServiceType;
 import io.updraft.servicesnode.ServicesNodeConfig.ServiceConfig;
-import io.updraft.servicesnode.files.PrivateFiles;
 import io.updraft.servicesnode.store.InstanceRecord;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.updraft.servicesnode.store;
 
-import io.updraft.servicesnode.files.PrivateFiles;
+import io.updraft.common.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.updraft.servicesnode.store;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.updraft.common.files.PrivateFiles;
 import io.updraft.common.protocol.Json;
-import io.updraft.servicesnode.files.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;

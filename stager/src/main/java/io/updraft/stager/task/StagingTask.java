@@ -2,6 +2,7 @@ package io.updraft.stager.task;
 
 import io.updraft.common.archive.ArchiveWriter;
 import io.updraft.common.files.FileTrees;
+import io.updraft.common.files.PrivateFiles;
 import io.updraft.common.protocol.staging.StagingRequest;
 import io.updraft.common.protocol.staging.StagingResult;
 import io.updraft.stager.StagerConfig;
@@ -11,7 +12,6 @@ import io.updraft.stager.buildpack.Buildpacks;
 import io.updraft.stager.buildpack.StartCommand;
 import io.updraft.stager.isolation.BuildIsolation;
 import io.updraft.stager.isolation.Sandbox;
-import io.updraft.stager.files.PrivateFiles;
 import io.updraft.stager.transfer.BitsTransfer;
 import java.io.IOException;
 import java.net.http.HttpClient;

@@ -1,7 +1,7 @@
 package io.updraft.stager.transfer;
 
+import io.updraft.common.files.PrivateFiles;
 import io.updraft.common.logging.Redact;
-import io.updraft.stager.files.PrivateFiles;
 import io.updraft.stager.task.Deadline;
 import io.updraft.stager.task.StagingException;
 import io.updraft.stager.task.StagingTimeoutException;
