@@ -294,6 +294,9 @@ public final class DataServers {
   private void initialise(DataServer s, DataServer.Programs programs, OsUser user, Path data,
       Path seen, String password, Path log) throws IOException, InterruptedException {
     Path scratch = data.resolveSibling("." + s.serviceName() + ".init");
+    // where the init programs see the scratch directory: bind-mounted where the data will be
+    // seen, or (no namespace) the scratch directory itself
+    Path at = privileges.namespaces() ? seen : scratch;
     deleteTree(scratch);
     PrivateFiles.createDirectories(scratch.resolve("data"));
     note(log, "initialising " + data + " (" + s.title() + ", first start)");
@@ -301,9 +304,9 @@ public final class DataServers {
       case POSTGRESQL -> {
         writePrivate(scratch.resolve("pw"), password + "\n", null);
         chownTree(scratch, user);
-        run(wrap(user, scratch, seen, List.of(programs.init().toString(), "-D",
-            seen.resolve("data").toString(), "-U", DataServer.POSTGRESQL.adminUser(),
-            "--auth=scram-sha-256", "--pwfile=" + seen.resolve("pw"), "--encoding=UTF8",
+        run(wrap(user, scratch, at, List.of(programs.init().toString(), "-D",
+            at.resolve("data").toString(), "-U", DataServer.POSTGRESQL.adminUser(),
+            "--auth=scram-sha-256", "--pwfile=" + at.resolve("pw"), "--encoding=UTF8",
             "--locale=C.UTF-8")), log, "initdb");
       }
       case MYSQL -> {
@@ -316,10 +319,10 @@ public final class DataServers {
                 + "'mysql_native_password', '$.authentication_string', '"
                 + mysqlNativeHash(password) + "') WHERE User = 'root';", ""), null);
         chownTree(scratch, user);
-        run(wrap(user, scratch, seen, List.of(programs.init().toString(), "--no-defaults",
-            "--datadir=" + seen.resolve("data"), "--auth-root-authentication-method=normal",
+        run(wrap(user, scratch, at, List.of(programs.init().toString(), "--no-defaults",
+            "--datadir=" + at.resolve("data"), "--auth-root-authentication-method=normal",
             "--skip-test-db", "--skip-name-resolve",
-            "--extra-file=" + seen.resolve("init.sql"))), log, programs.init().getFileName()
+            "--extra-file=" + at.resolve("init.sql"))), log, programs.init().getFileName()
             .toString());
       }
       case REDIS -> chownTree(scratch, user);
