@@ -9,12 +9,10 @@ import io.updraft.common.protocol.Json;
 import io.updraft.common.protocol.dea.DeaStartRequest;
 import io.updraft.common.protocol.dea.Limits;
 import io.updraft.common.protocol.router.RouteRegistration;
+import io.updraft.common.testing.Containers;
 import io.updraft.common.testing.NatsServer;
 import io.updraft.common.testing.NatsServerExtension;
 import io.updraft.dea.droplet.TarBuilder;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,11 +20,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,8 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerIT {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  static final Path STACK = Path.of(System.getenv().getOrDefault("UPDRAFT_STACK_DIR",
-      "/var/lib/updraft/stacks/bookworm"));
 
   @TempDir
   Path base;
@@ -53,46 +47,12 @@ class ContainerIT {
 
   @BeforeEach
   void setUp(NatsServer nats) throws Exception {
-    String missing = missing();
-    if ("true".equals(System.getenv("CI"))) {
-      assertThat(missing).as("containers must run in CI").isNull();
-    }
-    Assumptions.assumeTrue(missing == null, missing);
+    Containers.assume();
     h = new DeaHarness(nats, base.resolve("dea"));
     h.isolation = new DeaConfig.Isolation(DeaConfig.Isolation.Mode.CONTAINER, null, null,
-        STACK.toString(), null, null, 64, 16, 24_000, 50);
+        Containers.STACK.toString(), null, null, 64, 16, 24_000, 50);
     h.memoryLimits = DeaConfig.MemoryLimits.AUTO;
-    h.localIp = lanAddress();
-  }
-
-  static String missing() throws Exception {
-    if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
-      return "containers need root";
-    }
-    if (!Files.isExecutable(STACK.resolve("usr/bin/tini"))) {
-      return "no stack at " + STACK + " (scripts/build-stack)";
-    }
-    if (!Files.isExecutable(Path.of("/usr/sbin/runc")) && !Files.isExecutable(
-        Path.of("/usr/bin/crun")) && !Files.isExecutable(Path.of("/usr/bin/runc"))) {
-      return "no OCI runtime (runc or crun)";
-    }
-    return null;
-  }
-
-  /** The first non-loopback IPv4 address: routes name it, so the DNAT path is the one tested. */
-  static String lanAddress() throws Exception {
-    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (!nic.isUp() || nic.isLoopback() || nic.getName().startsWith("udh")
-          || nic.getName().startsWith("docker") || nic.getName().startsWith("veth")) {
-        continue;
-      }
-      for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-        if (a instanceof Inet4Address) {
-          return a.getHostAddress();
-        }
-      }
-    }
-    return "127.0.0.1";
+    h.localIp = Containers.lanAddress();
   }
 
   @AfterEach

@@ -13,14 +13,12 @@ import io.updraft.client.api.CloudClient;
 import io.updraft.common.protocol.Json;
 import io.updraft.common.protocol.Subjects;
 import io.updraft.common.protocol.component.ComponentDiscover;
+import io.updraft.common.testing.Containers;
 import io.updraft.common.testing.NatsServer;
 import io.updraft.common.testing.NatsServerExtension;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -79,8 +77,7 @@ class ContainmentIT {
 
   private static final Duration BOOT = Duration.ofSeconds(90);
   private static final Duration RUN = Duration.ofSeconds(60);
-  private static final Path STACK = Path.of(System.getenv().getOrDefault("UPDRAFT_STACK_DIR",
-      "/var/lib/updraft/stacks/bookworm"));
+  private static final Path STACK = Containers.STACK;
   /** The DEA's {@code isolation.pids}: processes and threads per container. */
   private static final int PIDS_LIMIT = 64;
   private static final String DEA = "dea-c";
@@ -117,7 +114,7 @@ class ContainmentIT {
 
   @BeforeAll
   static void startCloud(NatsServer nats) throws Exception {
-    missing = missing();
+    missing = Containers.missing();
     if ("true".equals(System.getenv("CI"))) {
       assertThat(missing).as("containers must run in CI").isNull();
     }
@@ -125,7 +122,7 @@ class ContainmentIT {
       return; // each test skips, saying why
     }
     Instant t0 = Instant.now();
-    lan = lanAddress();
+    lan = Containers.lanAddress();
     secretFile = dir.resolve("host-secret.txt");
     Files.writeString(secretFile, SECRET + "\n");
     allowed = new TinyServer(ALLOWED_GREETING);
@@ -190,39 +187,7 @@ class ContainmentIT {
     }
   }
 
-  /** Why containers cannot run here, or null (as the DEA's ContainerIT checks). */
-  static String missing() throws IOException {
-    if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
-      return "containers need root";
-    }
-    if (!Files.isExecutable(STACK.resolve("usr/bin/tini"))) {
-      return "no stack at " + STACK + " (scripts/build-stack)";
-    }
-    if (!Files.isExecutable(Path.of("/usr/sbin/runc")) && !Files.isExecutable(
-        Path.of("/usr/bin/crun")) && !Files.isExecutable(Path.of("/usr/bin/runc"))) {
-      return "no OCI runtime (runc or crun)";
-    }
-    if (lanAddress() == null) {
-      return "no LAN IPv4 address to probe the host at";
-    }
-    return null;
-  }
 
-  /** The host's first non-loopback IPv4 address, or null. */
-  static String lanAddress() throws IOException {
-    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (!nic.isUp() || nic.isLoopback() || nic.getName().startsWith("udh")
-          || nic.getName().startsWith("docker") || nic.getName().startsWith("veth")) {
-        continue;
-      }
-      for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-        if (a instanceof Inet4Address) {
-          return a.getHostAddress();
-        }
-      }
-    }
-    return null;
-  }
 
   /**
    * What the hostile app is told to try: absolute host paths to read ({@code READ_*}) and

@@ -13,6 +13,7 @@ import io.updraft.common.protocol.Subjects;
 import io.updraft.common.protocol.staging.StagingProperties;
 import io.updraft.common.protocol.staging.StagingRequest;
 import io.updraft.common.protocol.staging.StagingResult;
+import io.updraft.common.testing.Containers;
 import io.updraft.common.testing.NatsServer;
 import io.updraft.common.testing.NatsServerExtension;
 import io.updraft.stager.StagerConfig.Isolation;
@@ -23,10 +24,7 @@ import io.updraft.stager.testing.PythonIndex;
 import io.updraft.stager.testing.Zips;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -40,7 +38,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +46,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -66,8 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StagerContainerIT {
 
   private static final Duration STAGING_WAIT = Duration.ofSeconds(150);
-  private static final Path STACK = Path.of(System.getenv().getOrDefault("UPDRAFT_STACK_DIR",
-      "/var/lib/updraft/stacks/bookworm"));
+  private static final Path STACK = Containers.STACK;
   /** Distinct from StagerIT's and the DEA's, so tests running side by side never mix. */
   private static final String NETWORK = "10.252.0.0/16";
 
@@ -84,17 +79,13 @@ class StagerContainerIT {
 
   @BeforeEach
   void setUp(NatsServer nats) throws Exception {
-    String missing = missing();
-    if ("true".equals(System.getenv("CI"))) {
-      assertThat(missing).as("build containers must run in CI").isNull();
-    }
-    Assumptions.assumeTrue(missing == null, missing);
+    Containers.assume();
     this.nats = nats;
     vertx = Vertx.vertx();
     client = result(NatsBus.connect(vertx, nats.config(), "stager-container-it",
         new SimpleMeterRegistry()));
     bits = new BitsServer(vertx, Files.createDirectories(tmp.resolve("uploads")));
-    lan = lanAddress();
+    lan = Containers.lanAddress();
   }
 
   @AfterEach
@@ -110,38 +101,7 @@ class StagerContainerIT {
     }
   }
 
-  /** What the machine lacks for build containers, or null. */
-  static String missing() throws Exception {
-    if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
-      return "build containers need root";
-    }
-    for (String tool : List.of("usr/bin/tini", "usr/bin/python3", "usr/bin/node")) {
-      if (!Files.isExecutable(STACK.resolve(tool))) {
-        return "no stack with " + tool + " at " + STACK + " (scripts/build-stack)";
-      }
-    }
-    if (Stream.of("/usr/sbin/runc", "/usr/bin/runc", "/usr/bin/crun", "/usr/local/bin/crun",
-        "/usr/local/sbin/runc").noneMatch(p -> Files.isExecutable(Path.of(p)))) {
-      return "no OCI runtime (runc or crun)";
-    }
-    return null;
-  }
 
-  /** The first non-loopback IPv4 address of this machine: where its own services listen. */
-  static String lanAddress() throws Exception {
-    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (!nic.isUp() || nic.isLoopback() || nic.getName().startsWith("udh")
-          || nic.getName().startsWith("docker") || nic.getName().startsWith("veth")) {
-        continue;
-      }
-      for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-        if (a instanceof Inet4Address) {
-          return a.getHostAddress();
-        }
-      }
-    }
-    throw new IllegalStateException("no LAN address: the host-address probe needs one");
-  }
 
   private StagerConfig config(String name, Isolation.Mode mode, List<Integer> allowedPorts)
       throws IOException {
