@@ -37,8 +37,8 @@ import java.util.concurrent.TimeUnit;
  * {@code mysql}, {@code redis}; PostgreSQL refuses root) through {@code setpriv}, its data
  * directory owned by that user, 0700. The home may lie below a directory that user cannot
  * pass ({@code /root/.updraft}): the server then runs in a mount namespace of its own where
- * its data directory is bind-mounted at {@code /run/updraft/mnt<data dir>}, the only path it
- * uses (nothing of that mount is seen outside). Without root the servers run as the agent's
+ * its data directory is bind-mounted at {@code /run/updraft/mnt<data dir>} (on a tmpfs of that
+ * namespace's), the only path it uses; nothing of it is seen outside. Without root the servers run as the agent's
  * user, on the data directory itself.
  *
  * <p>Blocking (files, child processes): the supervisor calls it on its own threads. Passwords
@@ -216,10 +216,14 @@ public final class DataServers {
       throws IOException {
     List<String> out = new ArrayList<>();
     if (privileges.namespaces() && !seen.equals(real)) {
-      mountPoint(seen);
+      // in the server's namespace only: a small tmpfs over the mount root holds the mount
+      // point, so nothing is left on the host but the (empty) root itself
+      mountRoot();
       out.addAll(List.of(privileges.unshare(), "--mount", "--propagation", "private", "--",
-          "/bin/sh", "-c", "mount --bind \"$1\" \"$2\" && shift 2 && umask 077 && exec \"$@\"",
-          "sh", real.toString(), seen.toString()));
+          "/bin/sh", "-c", "mount -t tmpfs -o mode=0755,size=64k updraft \"$3\""
+              + " && umask 022 && mkdir -p \"$2\" && mount --bind \"$1\" \"$2\""
+              + " && shift 3 && umask 077 && exec \"$@\"",
+          "sh", real.toString(), seen.toString(), MOUNT_ROOT.toString()));
     } else {
       out.addAll(List.of("/bin/sh", "-c", "umask 077 && exec \"$@\"", "sh"));
     }
@@ -231,13 +235,10 @@ public final class DataServers {
     return out;
   }
 
-  /**
-   * Makes the (empty) mount point and the directories to it 0755 whatever the umask: the
-   * server's user passes through them to its data.
-   */
-  private static void mountPoint(Path seen) throws IOException {
-    Path dir = MOUNT_ROOT.getParent();
-    for (Path part : MOUNT_ROOT.getParent().relativize(seen)) {
+  /** {@link #MOUNT_ROOT}, 0755 whatever the umask: the servers' users pass through it. */
+  private static void mountRoot() throws IOException {
+    Path dir = MOUNT_ROOT.getParent().getParent(); // /run: the detection checked it is there
+    for (Path part : dir.relativize(MOUNT_ROOT)) {
       dir = dir.resolve(part);
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
         try {
