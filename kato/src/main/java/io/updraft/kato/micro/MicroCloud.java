@@ -272,10 +272,13 @@ public final class MicroCloud {
       if (ProcessState.FATAL.name().equals(state)) {
         out.printf("  %-16s not available: %s%n", name + ":", p.path("message").asText()
             .replaceFirst("^cannot start: ", ""));
+      } else if (ProcessState.BACKOFF.name().equals(state)) {
+        out.printf("  %-16s not running: %s (see %s)%n", name + ":",
+            p.path("message").asText(), home.resolve("logs").resolve(name + ".log"));
       } else {
-        out.printf("  %-16s %s, port %s  (admin password in %s)%n", name + ":", state
-            .toLowerCase(java.util.Locale.ROOT), port, home.resolve("data")
-            .resolve(name + ".password"));
+        // started, and the agent waited for its port
+        out.printf("  %-16s port %s  (admin password in %s)%n", name + ":", port,
+            home.resolve("data").resolve(name + ".password"));
       }
     }
   }
