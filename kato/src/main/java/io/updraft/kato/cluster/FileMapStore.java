@@ -1,7 +1,7 @@
 package io.updraft.kato.cluster;
 
-import io.updraft.kato.files.PrivateFiles;
 import com.hazelcast.map.MapStore;
+import io.updraft.common.files.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;

@@ -1,11 +1,11 @@
 package io.updraft.kato.commands;
 
-import io.updraft.kato.files.PrivateFiles;
-import io.updraft.kato.node.NodeHome;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.updraft.kato.agent.AgentClient;
+import io.updraft.common.files.PrivateFiles;
 import io.updraft.kato.agent.AgentClient.AgentError;
 import io.updraft.kato.agent.AgentClient.AgentUnavailable;
+import io.updraft.kato.agent.AgentClient;
+import io.updraft.kato.node.NodeHome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

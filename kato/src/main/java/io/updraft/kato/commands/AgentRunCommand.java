@@ -1,6 +1,6 @@
 package io.updraft.kato.commands;
 
-import io.updraft.kato.files.PrivateFiles;
+import io.updraft.common.files.PrivateFiles;
 import io.updraft.kato.agent.NodeAgent;
 import io.updraft.kato.roles.Roles;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.updraft.kato.dataservers;
 
 import io.updraft.common.component.ComponentIdentity;
-import io.updraft.kato.files.PrivateFiles;
+import io.updraft.common.files.PrivateFiles;
 import io.updraft.kato.supervisor.Launch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

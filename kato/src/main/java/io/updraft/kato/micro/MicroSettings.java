@@ -1,10 +1,10 @@
 package io.updraft.kato.micro;
 
-import io.updraft.kato.files.PrivateFiles;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.updraft.common.component.ComponentIdentity;
+import io.updraft.common.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.updraft.kato.node;
 
-import io.updraft.kato.files.PrivateFiles;
+import io.updraft.common.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package io.updraft.kato.node;
 
-import io.updraft.kato.files.PrivateFiles;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.updraft.common.bus.NatsConfig;
 import io.updraft.common.config.ConfigException;
+import io.updraft.common.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
