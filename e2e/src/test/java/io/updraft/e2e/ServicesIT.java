@@ -62,7 +62,10 @@ class ServicesIT {
     cloud = new Cloud(nats, dir);
     cloud.controller();
     cloud.stager();
-    cloud.dea("dea-s");
+    // the machine's own servers listen on loopback only, which an app in a container cannot
+    // reach: this test is about the services protocol, so its app runs as a host process
+    // (DataServicesIT binds the node agent's servers from inside a container)
+    cloud.dea("dea-s", 2048, Map.of("UPDRAFT__ISOLATION__MODE", "process"));
     cloud.router();
     node = cloud.servicesNode();
     cloud.awaitComponents(Map.of("CloudController", 1, "Stager", 1, "DEA", 1, "Router", 1,
