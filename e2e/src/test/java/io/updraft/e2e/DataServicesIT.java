@@ -5,22 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,107 +28,35 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DataServicesIT {
 
-  private static final Path TREE = ComponentProcess.SOURCE_TREE;
-  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java")
-      .toString();
   private static final List<String> TYPES = List.of("postgresql", "mysql", "redis",
       "filesystem");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path dir;
-  private Process micro;
-  private final StringBuffer output = new StringBuffer();
+  private MicroCloudRun micro;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(2)).build();
 
   @AfterEach
   void tearDown() throws Exception {
-    if (micro != null && micro.isAlive()) {
-      micro.destroy();
-      micro.waitFor(90, TimeUnit.SECONDS);
+    if (micro != null) {
+      micro.close();
     }
-    // the components' logs stay for a look after a failure
-    Path logs = dir.resolve("home/logs");
-    Path kept = Files.createDirectories(Path.of("target", "data-services-logs"));
-    if (Files.isDirectory(logs)) {
-      try (var files = Files.list(logs)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          Files.copy(f, kept.resolve(f.getFileName()),
-              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-    Files.writeString(kept.resolve("micro.out"), output);
-  }
-
-  private ProcessBuilder tool(String jar, String... args) {
-    List<String> command = new ArrayList<>(List.of(JAVA, "-jar",
-        TREE.resolve(jar).toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
-    b.environment().put("UPDRAFT_HOME", dir.resolve("home").toString());
-    b.environment().put("HOME", dir.toString());
-    b.environment().put("XDG_CONFIG_HOME", dir.resolve("xdg").toString());
-    b.environment().remove("UPDRAFT_TARGET");
-    b.environment().remove("UPDRAFT_TOKEN");
-    return b;
-  }
-
-  private record Result(int exit, String output) {
-  }
-
-  private Result attempt(String jar, String... args) throws Exception {
-    Process p = tool(jar, args).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(240, TimeUnit.SECONDS)).as(String.join(" ", args)).isTrue();
-    return new Result(p.exitValue(), out);
-  }
-
-  private String run(String jar, String... args) throws Exception {
-    Result r = attempt(jar, args);
-    assertThat(r.exit()).as(String.join(" ", args) + ": " + r.output()).isZero();
-    return r.output();
   }
 
   private String updraft(String... args) throws Exception {
-    return run("client/target/updraft-client.jar", args);
+    return micro.updraft(args);
   }
 
   @Test
   void everyServiceTypeWorksFromInsideAnAppOnAFreshMicroCloud() throws Exception {
-    int httpPort = io.updraft.common.testing.NatsServer.freePort();
-    int natsPort = io.updraft.common.testing.NatsServer.freePort();
-    micro = tool("kato/target/updraft-kato.jar", "micro", "up", "--jars", TREE.toString(),
-        "--nats-port", String.valueOf(natsPort), "--http-port", String.valueOf(httpPort))
-        .start();
-    Process started = micro;
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(
-          started.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          output.append(line).append('\n');
-        }
-      } catch (IOException e) {
-        // ended
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
-    await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200))
-        .until(() -> output.toString().contains("Stop: Ctrl-C") || !started.isAlive());
-    assertThat(output.toString()).as("micro cloud output").contains("micro cloud is up");
+    micro = new MicroCloudRun(dir, "data-services").start(Duration.ofSeconds(240));
+    String output = micro.output();
     for (String server : List.of("postgresql", "mysql", "redis")) {
-      assertThat(output.toString()).as(server).containsPattern(server + ": +port \\d+");
+      assertThat(output).as(server).containsPattern(server + ": +port \\d+");
     }
-    Matcher api = Pattern.compile("directly: (http://127\\.0\\.0\\.1:\\d+)").matcher(output);
-    Matcher login = Pattern.compile("login (\\S+) --password (\\S+)").matcher(output);
-    assertThat(api.find()).isTrue();
-    assertThat(login.find()).isTrue();
-
-    updraft("target", api.group(1));
-    updraft("login", login.group(1), "--password", login.group(2));
+    micro.loginAsAdmin();
     // the services node announces each type once its server answers
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
         .untilAsserted(() -> assertThat(offeringStates()).containsOnlyKeys(TYPES)
@@ -217,10 +138,8 @@ class DataServicesIT {
   }
 
   private HttpResponse<String> get(String path) {
-    Matcher port = Pattern.compile("Apps: +http://<app>\\.localhost:(\\d+)").matcher(output);
-    assertThat(port.find()).isTrue();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.group(1)
-        + path)).header("Host", "dbapp.localhost").timeout(Duration.ofSeconds(30)).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + micro.httpPort + path)).header("Host", "dbapp.localhost").timeout(Duration.ofSeconds(30)).build();
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
