@@ -91,6 +91,9 @@ class ContainerIT {
         "attempt('raw_socket', lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, 1))",
         "attempt('mount', lambda: subprocess.run(['mount', '-t', 'tmpfs', 't', '/tmp'],"
             + " check=True, capture_output=True))",
+        "attempt('cgroup_write', lambda: open('/sys/fs/cgroup/cgroup.procs', 'w')"
+            + ".write(str(os.getpid())))",
+        "attempt('fill_tmp', lambda: open('/tmp/big', 'wb').write(b'x' * (32 * 1024 * 1024)))",
         "attempt('user_namespace', lambda: subprocess.run(['unshare', '--user', '--map-root-user',"
             + " 'true'], check=True, capture_output=True))",
         "attempt('proc1_root', lambda: open('/proc/1/root' + os.environ['HOST_SECRET']).read())",
@@ -170,6 +173,9 @@ class ContainerIT {
     assertThat(facts.get("mount")).asString().startsWith("refused");
     assertThat(facts.get("proc1_root")).asString().startsWith("refused");
     assertThat(facts.get("user_namespace")).asString().startsWith("refused");
+    // its cgroup is not its to change, and its /tmp holds tmp_mb (16 here), not the disk
+    assertThat(facts.get("cgroup_write")).asString().startsWith("refused");
+    assertThat(facts.get("fill_tmp")).asString().startsWith("refused");
     assertThat(facts.get("connect " + nats)).asString().startsWith("refused");
     assertThat(facts.get("connect " + lanNats)).asString().startsWith("refused");
   }
@@ -188,6 +194,23 @@ class ContainerIT {
     String instance = h.exited.stream().filter(e -> app.id().equals(e.droplet())).findFirst()
         .orElseThrow().instance();
     await().atMost(WAIT).until(() -> h.crashNote(instance).contains("out of memory"));
+  }
+
+  @Test
+  void anInstanceFillingItsDiskQuotaIsStopped() throws Exception {
+    h.startDea(DeaConfig.ShutdownAction.EVACUATE);
+    AppFixture app = AppFixture.create();
+    byte[] filler = new TarBuilder()
+        .file("startup", "#!/bin/sh\n"
+            + "head -c 40000000 /dev/zero > app/fill\n"
+            + "cd app\nexec python3 -m http.server \"$2\" --bind \"$VCAP_APP_HOST\"\n", 0755)
+        .dir("app").build();
+    h.start(withEnv(h.startRequest(app, 0, filler), List.of(), new Limits(128, 16, 256)));
+    await().atMost(WAIT).until(() -> h.exited.stream().anyMatch(e -> app.id()
+        .equals(e.droplet())));
+    String instance = h.exited.stream().filter(e -> app.id().equals(e.droplet())).findFirst()
+        .orElseThrow().instance();
+    await().atMost(WAIT).until(() -> h.crashNote(instance).contains("disk quota exceeded"));
   }
 
   @Test
