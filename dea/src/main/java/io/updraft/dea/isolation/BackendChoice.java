@@ -1,5 +1,6 @@
 package io.updraft.dea.isolation;
 
+import io.updraft.common.container.BundleFiles;
 import io.updraft.common.container.ContainerNetwork;
 import io.updraft.common.container.ContainerSupport;
 import io.updraft.dea.DeaConfig;
@@ -45,7 +46,7 @@ public final class BackendChoice {
     Files.createDirectories(bundles);
     Files.setPosixFilePermissions(bundles, PosixFilePermissions.fromString("rwx------"));
     ContainerSupport.Detection found = ContainerSupport.detect(isolation.runtime(),
-        isolation.stackPath(), ContainerBackend.stateRoot(bundles), bundles);
+        isolation.stackPath(), BundleFiles.stateRoot(bundles), bundles);
     String problem = found.available() ? null : found.reason();
     if (found.available()) {
       ContainerBackend backend = new ContainerBackend(isolation, found.runtime(),

@@ -1,5 +1,6 @@
 package io.updraft.dea.isolation;
 
+import io.updraft.common.container.BundleFiles;
 import io.updraft.common.container.ContainerNetwork;
 import io.updraft.common.container.ContainerSpec;
 import io.updraft.common.container.OciConfig;
@@ -14,7 +15,6 @@ import io.updraft.dea.process.UserIsolation;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -76,11 +76,6 @@ public final class ContainerBackend implements InstanceBackend {
     this.uids = new UserIsolation(config.uidBase(), config.uidCount());
     this.bundles = bundles;
     this.loopbackHost = isLoopback(deaHost);
-  }
-
-  /** The runtime's state directory under the bundles' directory. */
-  public static Path stateRoot(Path bundles) {
-    return bundles.resolve(".runtime");
   }
 
   @Override
@@ -150,11 +145,13 @@ public final class ContainerBackend implements InstanceBackend {
     String hostname = instance.id().substring(0, Math.min(12, instance.id().length()));
     List<ContainerSpec.Mount> mounts = new ArrayList<>();
     mounts.add(new ContainerSpec.Mount(instance.dir(), HOME, true));
-    mounts.add(new ContainerSpec.Mount(write(bundle, "hosts", "127.0.0.1 localhost\n::1 localhost\n"
+    mounts.add(new ContainerSpec.Mount(BundleFiles.write(bundle, "hosts",
+        "127.0.0.1 localhost\n::1 localhost\n"
         + a.containerAddress() + " " + hostname + "\n"), "/etc/hosts", false));
-    mounts.add(new ContainerSpec.Mount(write(bundle, "hostname", hostname + "\n"),
+    mounts.add(new ContainerSpec.Mount(BundleFiles.write(bundle, "hostname", hostname + "\n"),
         "/etc/hostname", false));
-    mounts.add(new ContainerSpec.Mount(write(bundle, "resolv.conf", resolvConf()),
+    mounts.add(new ContainerSpec.Mount(BundleFiles.write(bundle, "resolv.conf",
+        BundleFiles.resolvConf()),
         "/etc/resolv.conf", false));
     List<Integer> gids = new ArrayList<>();
     for (Path dir : filesystemServiceDirs(instance)) {
@@ -167,10 +164,11 @@ public final class ContainerBackend implements InstanceBackend {
     StringBuilder group = new StringBuilder("root:x:0:\nvcap:x:" + uid + ":\n");
     gids.forEach(g -> group.append("share").append(g).append(":x:").append(g)
         .append(":vcap\n"));
-    mounts.add(new ContainerSpec.Mount(write(bundle, "passwd",
+    mounts.add(new ContainerSpec.Mount(BundleFiles.write(bundle, "passwd",
         "root:x:0:0:root:/root:/usr/sbin/nologin\nvcap:x:" + uid + ":" + uid
             + "::" + HOME + ":/bin/sh\n"), "/etc/passwd", false));
-    mounts.add(new ContainerSpec.Mount(write(bundle, "group", group.toString()), "/etc/group",
+    mounts.add(new ContainerSpec.Mount(BundleFiles.write(bundle, "group", group.toString()),
+        "/etc/group",
         false));
     List<String> args = new ArrayList<>(List.of("/usr/bin/tini", "-g", "--", "/bin/sh", "-c",
         // group-writable files, so the instances of an app share a filesystem service's files
@@ -295,35 +293,6 @@ public final class ContainerBackend implements InstanceBackend {
         // still has processes (being killed) or not ours: the next prune takes it
       }
     }
-  }
-
-  private static Path write(Path bundle, String name, String content) throws IOException {
-    Path f = bundle.resolve(name);
-    Files.writeString(f, content, StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-    return f;
-  }
-
-  /** The host's resolvers, less loopback ones (unreachable from a container's namespace). */
-  static String resolvConf() {
-    StringBuilder sb = new StringBuilder();
-    try {
-      for (String line : Files.readAllLines(Path.of("/etc/resolv.conf"))) {
-        String l = line.strip();
-        if (l.startsWith("nameserver")) {
-          String server = l.substring("nameserver".length()).strip();
-          if (server.startsWith("127.") || server.equals("::1")) {
-            continue;
-          }
-        }
-        if (l.startsWith("nameserver") || l.startsWith("search") || l.startsWith("options")) {
-          sb.append(l).append('\n');
-        }
-      }
-    } catch (IOException e) {
-      // no resolver configured: names will not resolve in the container
-    }
-    return sb.toString();
   }
 
   /** Directories of bound filesystem services ({@code credentials.dir}) that exist here. */

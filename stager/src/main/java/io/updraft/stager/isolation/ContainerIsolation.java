@@ -1,5 +1,6 @@
 package io.updraft.stager.isolation;
 
+import io.updraft.common.container.BundleFiles;
 import io.updraft.common.container.ContainerNetwork;
 import io.updraft.common.container.ContainerSpec;
 import io.updraft.common.container.OciConfig;
@@ -96,11 +97,6 @@ public final class ContainerIsolation implements BuildIsolation {
     this.runtime = runtime;
     this.network = network;
     this.containers = containers;
-  }
-
-  /** The runtime's state directory under the bundles' directory. */
-  public static Path stateRoot(Path containers) {
-    return containers.resolve(".runtime");
   }
 
   @Override
@@ -236,28 +232,6 @@ public final class ContainerIsolation implements BuildIsolation {
     } catch (IOException e) {
       return "unknown";
     }
-  }
-
-  /** The host's resolvers less loopback ones (a container's own loopback answers nothing). */
-  static String resolvConf() {
-    StringBuilder sb = new StringBuilder();
-    try {
-      for (String line : Files.readAllLines(Path.of("/etc/resolv.conf"))) {
-        String l = line.strip();
-        if (l.startsWith("nameserver")) {
-          String server = l.substring("nameserver".length()).strip();
-          if (server.startsWith("127.") || server.equals("::1")) {
-            continue;
-          }
-        }
-        if (l.startsWith("nameserver") || l.startsWith("search") || l.startsWith("options")) {
-          sb.append(l).append('\n');
-        }
-      }
-    } catch (IOException e) {
-      // no resolver configured: names will not resolve in the container
-    }
-    return sb.toString();
   }
 
   /** Whether {@code url} names this host's loopback, which no container reaches. */
@@ -455,12 +429,13 @@ public final class ContainerIsolation implements BuildIsolation {
         mounts.add(new ContainerSpec.Mount(offlineNpmCache, OFFLINE_NPM_CACHE, true));
       }
       mavenRepo.ifPresent(repo -> mounts.add(new ContainerSpec.Mount(repo, MAVEN_REPO, false)));
-      mounts.add(new ContainerSpec.Mount(write(bundle, "hosts", "127.0.0.1 localhost\n"
+      mounts.add(new ContainerSpec.Mount(BundleFiles.write(bundle, "hosts", "127.0.0.1 localhost\n"
           + "::1 localhost\n" + slot.containerAddress() + " " + hostname + "\n"),
           "/etc/hosts", false));
-      mounts.add(new ContainerSpec.Mount(write(bundle, "hostname", hostname + "\n"),
+      mounts.add(new ContainerSpec.Mount(BundleFiles.write(bundle, "hostname", hostname + "\n"),
           "/etc/hostname", false));
-      mounts.add(new ContainerSpec.Mount(write(bundle, "resolv.conf", resolvConf()),
+      mounts.add(new ContainerSpec.Mount(BundleFiles.write(bundle, "resolv.conf",
+          BundleFiles.resolvConf()),
           "/etc/resolv.conf", false));
       List<String> args = new ArrayList<>(List.of("/usr/bin/tini", "-g", "--"));
       args.addAll(command);
@@ -596,10 +571,4 @@ public final class ContainerIsolation implements BuildIsolation {
         && !perms.contains(PosixFilePermission.OTHERS_WRITE);
   }
 
-  private static Path write(Path bundle, String name, String content) throws IOException {
-    Path f = bundle.resolve(name);
-    Files.writeString(f, content, StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-    return f;
-  }
 }

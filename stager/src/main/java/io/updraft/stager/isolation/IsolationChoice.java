@@ -1,5 +1,6 @@
 package io.updraft.stager.isolation;
 
+import io.updraft.common.container.BundleFiles;
 import io.updraft.common.container.ContainerNetwork;
 import io.updraft.common.container.ContainerSupport;
 import io.updraft.stager.StagerConfig;
@@ -42,7 +43,7 @@ public final class IsolationChoice {
     Files.createDirectories(containers);
     Files.setPosixFilePermissions(containers, PosixFilePermissions.fromString("rwx------"));
     ContainerSupport.Detection found = ContainerSupport.detect(isolation.runtime(),
-        isolation.stackPath(), ContainerIsolation.stateRoot(containers), containers);
+        isolation.stackPath(), BundleFiles.stateRoot(containers), containers);
     String problem = found.available() ? null : found.reason();
     if (found.available()) {
       ContainerIsolation containerIsolation = new ContainerIsolation(config, found.runtime(),
